@@ -1,0 +1,1 @@
+"""bake: build machine images from Packer HCL2 templates as a compiler would."""

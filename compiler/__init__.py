@@ -1,0 +1,1 @@
+"""The pure compiler: HCL syntax, evaluation, Packer decoding and planning."""

@@ -1,0 +1,1 @@
+"""HCL native syntax: scanner, Lark-driven parser, syntax tree and formatter."""

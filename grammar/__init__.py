@@ -1,0 +1,1 @@
+"""Lark grammar files, shipped as package data."""

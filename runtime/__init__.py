@@ -1,0 +1,1 @@
+"""The impure runtime that applies plan files; it never imports the compiler."""
