@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from .parser import _Driver
 
 _EXPR_START = frozenset({"NUMBER", "OQUOTE", "OHEREDOC", "OBRACK", "OPAREN", "MINUS", "BANG"})
-_BINOPS = frozenset({"PLUS", "STAR", "EQUAL_OP", "AND", "OR", "LT"})
 
 _DESCRIBE = {
     "NEWLINE": "newline",
@@ -163,13 +162,11 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
                 'The star for a full splat operator must be immediately followed by a closing bracket ("]").',
             )
         return err("Missing close bracket on index", 'The index operator must end with a closing bracket ("]").')
-    if "QUESTION" in exp or exp & _BINOPS:
-        # after a complete expression: what did the context want next?
-        if _in_conditional(drv) and "COLON" in exp:
-            return err(
-                "Missing false expression in conditional",
-                "The conditional operator (...?...:...) requires a false expression, delimited by a colon.",
-            )
+    if "COLON" in exp and _in_conditional(drv):
+        return err(
+            "Missing false expression in conditional",
+            "The conditional operator (...?...:...) requires a false expression, delimited by a colon.",
+        )
     if top.kind == "tuple":
         if is_end:
             return err(
@@ -201,7 +198,7 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
             "There is no corresponding closing brace before the end of the file. This may be "
             "caused by incorrect brace nesting elsewhere in this file.",
         )
-        if "EQUAL" in exp and "COLON" in exp:
+        if top.extra.get("phase", "key") == "key":
             if t in ("NEWLINE", "COMMA"):
                 return err("Missing attribute value", 'Expected an attribute value, introduced by an equals sign ("=").')
             if is_end:

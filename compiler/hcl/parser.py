@@ -764,6 +764,11 @@ class _Driver:
                 frames.pop()
         elif t == "FOR" and top.kind == "tuple":
             top.kind = "for"
+        elif top.kind == "object":
+            if t in ("EQUAL", "COLON"):
+                top.extra["phase"] = "value"
+            elif t in ("COMMA", "NEWLINE"):
+                top.extra["phase"] = "key"
 
     def _prev_before(self, tok: Token) -> Token | None:
         """The token fed just before `tok` (self.prev is `tok` itself by now)."""

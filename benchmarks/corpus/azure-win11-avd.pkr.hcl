@@ -1,0 +1,245 @@
+/*
+ * Windows 11 Enterprise multi-session (AVD) image for the Azure Compute Gallery.
+ *
+ * Builds a managed image in the build resource group and publishes it
+ * as a new version of the gallery image definition, replicated to every
+ * region in var.replication_regions.
+ */
+
+packer {
+  required_plugins {
+    azure = {
+      source  = "github.com/hashicorp/azure"
+      version = "~> 2"
+    }
+  }
+}
+
+variable "subscription_id" {
+  type    = string
+  default = env("ARM_SUBSCRIPTION_ID")
+}
+
+variable "tenant_id" {
+  type    = string
+  default = env("ARM_TENANT_ID")
+}
+
+variable "client_id" {
+  type      = string
+  default   = env("ARM_CLIENT_ID")
+  sensitive = true
+}
+
+variable "client_secret" {
+  type      = string
+  default   = env("ARM_CLIENT_SECRET")
+  sensitive = true
+}
+
+variable "use_azure_cli_auth" {
+  type    = bool
+  default = false
+}
+
+variable "location" {
+  type    = string
+  default = "westeurope"
+}
+
+variable "vm_size" {
+  type    = string
+  default = "Standard_D8s_v5"
+}
+
+variable "build_resource_group" {
+  type    = string
+  default = "rg-packer-build"
+}
+
+variable "gallery" {
+  type = object({
+    resource_group       = string
+    name                 = string
+    image_name           = string
+    storage_account_type = optional(string, "Standard_LRS")
+  })
+  default = {
+    resource_group = "rg-images"
+    name           = "gal_shared_images"
+    image_name     = "win11-23h2-avd"
+  }
+}
+
+variable "replication_regions" {
+  type    = list(string)
+  default = ["westeurope", "northeurope", "uksouth"]
+}
+
+variable "image_version" {
+  type        = string
+  default     = ""
+  description = "Gallery image version (major.minor.patch). Empty means derive it from the build date."
+
+  validation {
+    condition     = var.image_version == "" || can(regex("^\\d+\\.\\d+\\.\\d+$", var.image_version))
+    error_message = "The image_version must be empty or look like 1.2.3."
+  }
+}
+
+variable "base_image" {
+  type = object({
+    publisher = string
+    offer     = string
+    sku       = string
+    version   = optional(string, "latest")
+  })
+  default = {
+    publisher = "MicrosoftWindowsDesktop"
+    offer     = "office-365"
+    sku       = "win11-23h2-avd-m365"
+  }
+}
+
+variable "azure_tags" {
+  type = map(string)
+  default = {
+    environment = "shared"
+    costcenter  = "it-0042"
+  }
+}
+
+variable "virtual_network" {
+  type = object({
+    name                = string
+    subnet_name         = string
+    resource_group_name = string
+  })
+  default = null
+}
+
+variable "packages" {
+  type    = list(string)
+  default = ["microsoft-edge", "vscode", "teams"]
+}
+
+locals {
+  now                = timestamp()
+  version            = var.image_version != "" ? var.image_version : formatdate("YYYY.MMDD.hhmm", local.now)
+  managed_image_name = "win11-23h2-avd-${formatdate("YYYYMMDDhhmmss", local.now)}"
+  tags = merge(var.azure_tags, {
+    os         = "windows"
+    built_by   = "packer"
+    base_image = "${var.base_image.publisher}:${var.base_image.offer}:${var.base_image.sku}:${var.base_image.version}"
+  })
+  replicas = [for r in distinct(concat([var.location], var.replication_regions)) : r]
+  use_vnet = var.virtual_network != null
+}
+
+source "azure-arm" "win11-avd" {
+  subscription_id    = var.subscription_id
+  tenant_id          = var.use_azure_cli_auth ? null : var.tenant_id
+  client_id          = var.use_azure_cli_auth ? null : var.client_id
+  client_secret      = var.use_azure_cli_auth ? null : var.client_secret
+  use_azure_cli_auth = var.use_azure_cli_auth
+
+  os_type         = "Windows"
+  image_publisher = var.base_image.publisher
+  image_offer     = var.base_image.offer
+  image_sku       = var.base_image.sku
+  image_version   = var.base_image.version
+
+  build_resource_group_name          = var.build_resource_group
+  vm_size                            = var.vm_size
+  os_disk_size_gb                    = 128
+  managed_image_name                 = local.managed_image_name
+  managed_image_resource_group_name  = var.gallery.resource_group
+  managed_image_storage_account_type = "Premium_LRS"
+
+  virtual_network_name                   = local.use_vnet ? var.virtual_network.name : null
+  virtual_network_subnet_name            = local.use_vnet ? var.virtual_network.subnet_name : null
+  virtual_network_resource_group_name    = local.use_vnet ? var.virtual_network.resource_group_name : null
+  private_virtual_network_with_public_ip = false
+
+  shared_image_gallery_destination {
+    subscription         = var.subscription_id
+    resource_group       = var.gallery.resource_group
+    gallery_name         = var.gallery.name
+    image_name           = var.gallery.image_name
+    image_version        = local.version
+    replication_regions  = local.replicas
+    storage_account_type = var.gallery.storage_account_type
+  }
+  shared_image_gallery_timeout                     = "2h"
+  shared_gallery_image_version_exclude_from_latest = false
+
+  azure_tags = local.tags
+
+  communicator   = "winrm"
+  winrm_use_ssl  = true
+  winrm_insecure = true
+  winrm_timeout  = "30m"
+  winrm_username = "packer"
+}
+
+build {
+  sources = ["source.azure-arm.win11-avd"]
+
+  hcp_packer_registry {
+    bucket_name = "azure-win11-avd"
+    description = <<EOT
+Windows 11 Enterprise multi-session (AVD) images published to ${var.gallery.name}.
+EOT
+    bucket_labels = {
+      "cloud" = "azure"
+      "os"    = "windows"
+    }
+    build_labels = {
+      "version"  = local.version
+      "location" = var.location
+    }
+  }
+
+  provisioner "powershell" {
+    inline = [
+      "Set-ExecutionPolicy RemoteSigned -Force",
+      "Install-PackageProvider -Name NuGet -MinimumVersion 2.8.5.201 -Force",
+    ]
+  }
+
+  provisioner "powershell" {
+    environment_vars = ["PACKAGES=${join(";", var.packages)}"]
+    script           = "${path.root}/scripts/install-packages.ps1"
+    max_retries      = 2
+  }
+
+  provisioner "windows-restart" {
+    restart_check_command = "powershell -command \"& {Write-Output 'Machine restarted.'}\""
+    restart_timeout       = "20m"
+  }
+
+  provisioner "powershell" {
+    script       = "${path.root}/scripts/install-fslogix.ps1"
+    only         = ["azure-arm.win11-avd"]
+    pause_before = "30s"
+  }
+
+  provisioner "powershell" {
+    inline = [
+      "# NOTE: the following *3* lines are only needed if you have installed the Guest Agent.",
+      "while ((Get-Service RdAgent).Status -ne 'Running') { Start-Sleep -s 5 }",
+      "while ((Get-Service WindowsAzureGuestAgent).Status -ne 'Running') { Start-Sleep -s 5 }",
+      "& $env:SystemRoot\\System32\\Sysprep\\Sysprep.exe /oobe /generalize /quiet /quit /mode:vm",
+      "while($true) { $imageState = Get-ItemProperty HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State | Select ImageState; if($imageState.ImageState -ne 'IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE') { Write-Output $imageState.ImageState; Start-Sleep -s 10 } else { break } }",
+    ]
+  }
+
+  post-processor "manifest" {
+    output     = "packer-manifest.json"
+    strip_path = true
+    custom_data = {
+      gallery_image_version = local.version
+      replicated_to         = join(",", local.replicas)
+    }
+  }
+}
