@@ -6,14 +6,15 @@ import difflib
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from enum import Enum
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bake.compiler import diagnostics as dg
+from bake.compiler.source import SourceText
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -31,7 +32,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """Output formats for diagnostics."""
 
     text = "text"
@@ -58,11 +59,11 @@ def _config_files(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
     return files, problems
 
 
-def _emit(diags: Sequence[dg.Diagnostic], sources: dict[str, object], fmt: OutputFormat) -> None:
+def _emit(diags: Sequence[dg.Diagnostic], sources: Mapping[str, SourceText], fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         return
     for d in diags:
-        sys.stderr.write(dg.render_text(d, sources))  # type: ignore[arg-type]
+        sys.stderr.write(dg.render_text(d, sources))
         sys.stderr.write("\n")
 
 
@@ -76,7 +77,7 @@ def validate(
     from bake.compiler.hcl.parser import parse
 
     files, diags = _config_files(paths)
-    sources: dict[str, object] = {}
+    sources: dict[str, SourceText] = {}
     for name in files:
         try:
             data = Path(name).read_bytes()
@@ -178,17 +179,37 @@ _LONG_OPTIONS = {
 }  # fmt: skip
 
 
+_BOOL_OPTIONS = {"syntax-only", "check", "diff", "recursive", "write", "detailed-exitcode", "no-cache"}
+_NEGATABLE = {"write"}
+
+
 def normalize_argv(argv: Sequence[str]) -> list[str]:
-    """Rewrite Packer-style `-option[=value]` arguments into `--option[=value]`."""
+    """Rewrite Packer-style `-option[=value]` (and `-flag=true|false`) into GNU spelling."""
     out: list[str] = []
     passthrough = False
     for arg in argv:
-        if passthrough or arg == "-" or not arg.startswith("-") or arg.startswith("--"):
+        if passthrough or arg == "-" or not arg.startswith("-"):
             out.append(arg)
             passthrough = passthrough or arg == "--"
             continue
-        name = arg[1:].split("=", 1)[0]
-        out.append("-" + arg if name in _LONG_OPTIONS else arg)
+        bare = arg.lstrip("-")
+        name, eq, value = bare.partition("=")
+        if arg.startswith("--") and name not in _BOOL_OPTIONS:
+            out.append(arg)
+            continue
+        if name not in _LONG_OPTIONS:
+            out.append(arg)
+            continue
+        if name in _BOOL_OPTIONS and eq:
+            if value.lower() in ("true", "1", "yes"):
+                out.append("--" + name)
+            elif value.lower() in ("false", "0", "no"):
+                if name in _NEGATABLE:
+                    out.append("--no-" + name)
+            else:
+                out.append("--" + bare)  # let the option parser report the bad value
+            continue
+        out.append("--" + bare)
     return out
 
 

@@ -60,10 +60,8 @@ def render_text(diag: Diagnostic, sources: Mapping[str, SourceText] | None = Non
             text = src.line_text(rng.start.line)
             safe = "".join(ch if ch.isprintable() or ch == "\t" else "\ufffd" for ch in text)
             start_col = rng.start.column
-            if rng.end.line == rng.start.line:
-                end_col = max(rng.end.column, start_col + 1)
-            else:
-                end_col = len(text) + 2
+            same_line = rng.end.line == rng.start.line
+            end_col = max(rng.end.column, start_col + 1) if same_line else len(text) + 2
             end_col = min(end_col, max(len(text) + 2, start_col + 1))
             gutter = f"{rng.start.line:>5} | "
             lines.append(f"{gutter}{safe}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
@@ -1167,7 +1168,7 @@ def _code_gaps(text: str) -> list[tuple[int, int]]:
     tokens = scan(SourceText("t", text)).tokens
     stack: list[str] = []
     gaps = []
-    for tok, nxt in zip(tokens, tokens[1:], strict=False):
+    for tok, nxt in itertools.pairwise(tokens):
         if tok.type in ("OQUOTE", "OHEREDOC"):
             stack.append("text")
         elif tok.type in ("CQUOTE", "CHEREDOC", "TEMPLATE_SEQ_END") and stack:
@@ -1215,7 +1216,8 @@ def _respace(text: str, spaces: list[str | None]) -> str:
 
 def _insert_blank_lines(text: str, where: list[bool]) -> str:
     tokens = scan(SourceText("t", text)).tokens
-    ends = [t.end for t in tokens if t.type == "NEWLINE" or t.text.endswith("\n") and t.type == "COMMENT"]
+    line_ends = ("NEWLINE", "COMMENT")
+    ends = [t.end for t in tokens if t.type in line_ends and t.text.endswith("\n")]
     out = []
     pos = 0
     for end, add in zip(ends, where, strict=False):
@@ -1290,7 +1292,8 @@ def _terraform_fmt(text: str) -> str:
         check=True,
         env={"TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1"},
     )
-    return done.stdout.decode()
+    out: str = done.stdout.decode()
+    return out
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="terraform is not installed")

@@ -16,7 +16,7 @@ _EXPR_START = frozenset({"NUMBER", "OQUOTE", "OHEREDOC", "OBRACK", "OPAREN", "MI
 _DESCRIBE = {
     "NEWLINE": "newline",
     END: "end of file",
-    "OQUOTE": 'quoted string',
+    "OQUOTE": "quoted string",
     "OHEREDOC": "heredoc",
     "QLIT": "string",
     "HLIT": "string",
@@ -64,9 +64,9 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
 
     # ---- templates
     if top.kind in ("quote", "heredoc") or (top.kind == "control" and pt == "TEMPLATE_SEQ_END"):
-        if "ENDIF" in exp or "ENDFOR" in exp or "ELSE" in exp:
-            if t == "IDENT" or t in ("IF", "FOR", "ELSE", "ENDIF", "ENDFOR"):
-                return err(f"Unexpected {tok.text} directive", _UNBALANCED)
+        directive_expected = "ENDIF" in exp or "ENDFOR" in exp or "ELSE" in exp
+        if directive_expected and t in ("IDENT", "IF", "FOR", "ELSE", "ENDIF", "ENDFOR"):
+            return err(f"Unexpected {tok.text} directive", _UNBALANCED)
         if is_end:
             where = open_range() if top.open is not None else rng
             return err("Unterminated template string", "No closing marker was found for the string.", where)
@@ -122,7 +122,7 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
             "Expected a closing brace to end the interpolation expression, but found extra "
             "characters.\n\nThis can happen when you include interpolation syntax for another "
             "language, such as shell scripting, but forget to escape the interpolation start "
-            'token. If this is an embedded sequence for another language, escape it by starting '
+            "token. If this is an embedded sequence for another language, escape it by starting "
             'with "$${" instead of just "${".',
         )
     # ---- labels
@@ -191,7 +191,9 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
                 "This may be caused by incorrect parenthesis nesting elsewhere in this file.",
                 open_range(),
             )
-        return err("Missing argument separator", "A comma is required to separate each function argument from the next.")
+        return err(
+            "Missing argument separator", "A comma is required to separate each function argument from the next."
+        )
     if top.kind == "object":
         unterminated = (
             "Unterminated object constructor expression",
@@ -200,7 +202,9 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
         )
         if top.extra.get("phase", "key") == "key":
             if t in ("NEWLINE", "COMMA"):
-                return err("Missing attribute value", 'Expected an attribute value, introduced by an equals sign ("=").')
+                return err(
+                    "Missing attribute value", 'Expected an attribute value, introduced by an equals sign ("=").'
+                )
             if is_end:
                 return err(*unterminated, open_range())
             if t == "IDENT":
@@ -210,10 +214,15 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
                     "you intended to given an attribute name containing periods or spaces, write "
                     "the name in quotes to create a string literal.",
                 )
-            return err("Missing key/value separator", 'Expected an equals sign ("=") to mark the beginning of the attribute value.')
+            return err(
+                "Missing key/value separator",
+                'Expected an equals sign ("=") to mark the beginning of the attribute value.',
+            )
         if is_end:
             return err(*unterminated, open_range())
-        return err("Missing attribute separator", "Expected a newline or comma to mark the beginning of the next attribute.")
+        return err(
+            "Missing attribute separator", "Expected a newline or comma to mark the beginning of the next attribute."
+        )
     # ---- structure
     if top.kind == "oneline":
         return _oneline_error(drv, tok, exp, err, open_range)
@@ -232,8 +241,18 @@ def _in_conditional(drv: _Driver) -> bool:
         if isinstance(v, Token):
             if v.type == "QUESTION":
                 return True
-            if v.type in ("OBRACK", "OPAREN", "OBRACE", "OBRACE_OBJ", "EQUAL", "COLON", "NEWLINE",
-                          "TEMPLATE_INTERP", "TEMPLATE_CONTROL", "COMMA"):
+            if v.type in (
+                "OBRACK",
+                "OPAREN",
+                "OBRACE",
+                "OBRACE_OBJ",
+                "EQUAL",
+                "COLON",
+                "NEWLINE",
+                "TEMPLATE_INTERP",
+                "TEMPLATE_CONTROL",
+                "COMMA",
+            ):
                 return False
     return False
 
@@ -295,7 +314,7 @@ def _oneline_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_ra
             )
         return err(  # type: ignore[no-any-return]
             "Argument or block definition required",
-            'An argument or block definition is required here. To set an argument, use the equals '
+            "An argument or block definition is required here. To set an argument, use the equals "
             'sign "=" to introduce the argument value.',
             drv.builder.trange(prev),
         )
@@ -344,7 +363,7 @@ def _body_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_range
         assert prev is not None
         return err(  # type: ignore[no-any-return]
             "Argument or block definition required",
-            'An argument or block definition is required here. To set an argument, use the equals '
+            "An argument or block definition is required here. To set an argument, use the equals "
             'sign "=" to introduce the argument value.',
             drv.builder.trange(prev),
         )

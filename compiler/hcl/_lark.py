@@ -57,8 +57,10 @@ class Grammar:
 
     def new_state(self, transformer: object) -> ParserState[int]:
         """Return a fresh LALR parser state whose reductions call the transformer's methods."""
-        callbacks = self.lark._parse_tree_builder.create_callback(transformer)
-        return ParserState(ParseConf(self.parse_table, callbacks, "start"), None)
+        tree_builder: Any = self.lark._parse_tree_builder
+        callbacks = tree_builder.create_callback(transformer)
+        no_lexer: Any = None
+        return ParserState(ParseConf(self.parse_table, callbacks, "start"), no_lexer)
 
 
 def _build() -> lark.Lark:
@@ -87,7 +89,7 @@ def load() -> Grammar:
     try:
         with path.open("rb") as fh:
             parser = lark.Lark.load(fh)
-    except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt
+    except Exception:  # any unreadable cache is rebuilt
         parser = None
     if parser is None:
         parser = _build()

@@ -16,7 +16,9 @@ from .tokens import END, Token
 # each line, space the tokens within a line, then line up `=` and trailing comments of
 # consecutive lines. Token types below are the scanner's; GO_NAMES gives the hclsyntax names.
 
-_OPENERS = frozenset({"OBRACE", "OBRACE_OBJ", "OBRACK", "OPAREN", "TEMPLATE_INTERP", "TEMPLATE_CONTROL"})
+_OPENERS = frozenset(
+    {"OBRACE", "OBRACE_OBJ", "OBRACK", "OPAREN", "TEMPLATE_INTERP", "TEMPLATE_CONTROL"}
+)
 _CLOSERS = frozenset({"CBRACE", "CBRACK", "CPAREN", "TEMPLATE_SEQ_END"})
 _BRACES = frozenset({"OBRACE", "OBRACE_OBJ"})
 _TEMPLATE_OPEN = frozenset({"TEMPLATE_INTERP", "TEMPLATE_CONTROL"})
@@ -178,7 +180,7 @@ def _format_spaces(lines: list[_Line]) -> None:
 
 
 def _space_after(subject: _Tok, before: _Tok, after: _Tok) -> bool:
-    """Whether `subject` takes one space after it, between `before` and `after` (spaceAfterToken)."""
+    """Whether `subject`, between `before` and `after`, takes a space after it (spaceAfterToken)."""
     s, a = subject.type, after.type
     if a in ("NEWLINE", ""):
         return False
@@ -334,20 +336,18 @@ def grapheme_count(text: str) -> int:
             joined = True
         elif prev in ("Control", "CR", "LF") or cls in ("Control", "CR", "LF"):
             joined = False
-        elif (prev, cls) in _HANGUL_JOINS or cls in ("Extend", "ZWJ", "SpacingMark"):
-            joined = True
-        elif prev == "Prepend":
-            joined = True
-        elif prev == "ZWJ" and cls == "Pict" and pict_run:
-            joined = True
         else:
-            joined = prev == "RI" and cls == "RI" and ri_odd
+            joined = (
+                (prev, cls) in _HANGUL_JOINS  # GB6-8
+                or cls in ("Extend", "ZWJ", "SpacingMark")  # GB9, GB9a
+                or prev == "Prepend"  # GB9b
+                or (prev == "ZWJ" and cls == "Pict" and pict_run)  # GB11
+                or (prev == "RI" and cls == "RI" and ri_odd)  # GB12, GB13
+            )
         if not joined:
             count += 1
-        if cls in ("Extend", "ZWJ"):
-            pict_run = pict_run and prev != "ZWJ"
-        else:
-            pict_run = cls == "Pict"
+        # After a pictograph, any Extend run and then one ZWJ keep the emoji sequence going.
+        pict_run = (pict_run and prev != "ZWJ") if cls in ("Extend", "ZWJ") else cls == "Pict"
         ri_odd = cls == "RI" and not (joined and prev == "RI")
         prev = cls
     return count

@@ -24,9 +24,7 @@ _NUMBER_OK = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?\Z")
 # Frame kinds. Newlines are fed to the grammar only in bodies and object constructors.
 _BODY = frozenset({"top", "block"})
 _NL_IGNORED = frozenset({"tuple", "index", "paren", "call", "interp", "control", "for"})
-_EXPR_END = frozenset(
-    {"IDENT", "NUMBER", "CPAREN", "CBRACK", "CBRACE", "CQUOTE", "CHEREDOC", "STAR"}
-)
+_EXPR_END = frozenset({"IDENT", "NUMBER", "CPAREN", "CBRACK", "CBRACE", "CQUOTE", "CHEREDOC", "STAR"})
 
 
 @dataclass
@@ -46,10 +44,7 @@ class ParseResult:
 
 def parse(data: bytes | str, filename: str) -> ParseResult:
     """Parse a configuration file; errors come back as diagnostics, never as exceptions."""
-    if isinstance(data, bytes):
-        src = SourceText.from_bytes(filename, data)
-    else:
-        src = SourceText(filename, data)
+    src = SourceText.from_bytes(filename, data) if isinstance(data, bytes) else SourceText(filename, data)
     return parse_source(src)
 
 
@@ -58,11 +53,9 @@ def parse_source(src: SourceText) -> ParseResult:
     scanned = scan(src)
     diags = list(scanned.diagnostics)
     tokens = scanned.tokens
-    if src.text.startswith("\ufeff"):
-        pass  # reported by the scanner as an invalid character, as hclsyntax does
     driver = _Driver(src, tokens, diags)
     file = driver.run()
-    diags.sort(key=lambda d: (d.range.start.byte if d.range else -1))
+    diags.sort(key=lambda d: d.range.start.byte if d.range else -1)
     return ParseResult(file, diags, tokens, src)
 
 
@@ -105,8 +98,9 @@ class _BodyItems:
 class _Builder:
     """LALR reduction callbacks: turn rule children (tokens and nodes) into syntax nodes."""
 
-    def __init__(self, src: SourceText, diags: list[dg.Diagnostic], literals: dict[int, str],
-                 templates: dict[int, list[Part]]) -> None:
+    def __init__(
+        self, src: SourceText, diags: list[dg.Diagnostic], literals: dict[int, str], templates: dict[int, list[Part]]
+    ) -> None:
         self.src = src
         self.diags = diags
         self.literals = literals
@@ -166,12 +160,14 @@ class _Builder:
             if isinstance(it, sx.Attribute):
                 prev = seen.get(it.name)
                 if prev is not None:
-                    self.diags.append(dg.error(
-                        "Attribute redefined",
-                        f"The argument {it.name!r} was already set at {_where(prev.name_range)}. "
-                        "Each argument may be set only once.".replace("'", '"'),
-                        it.name_range,
-                    ))
+                    self.diags.append(
+                        dg.error(
+                            "Attribute redefined",
+                            f"The argument {it.name!r} was already set at {_where(prev.name_range)}. "
+                            "Each argument may be set only once.".replace("'", '"'),
+                            it.name_range,
+                        )
+                    )
                     continue
                 seen[it.name] = it
                 attrs.append(it)
@@ -206,8 +202,14 @@ class _Builder:
         cbrace = ch[-2]
         body = self.make_body(items, self.span(obrace, cbrace))
         return sx.Block(
-            self.span(ident, cbrace), ident.text, labels, self.trange(ident), label_ranges, body,
-            self.trange(obrace), self.trange(cbrace),
+            self.span(ident, cbrace),
+            ident.text,
+            labels,
+            self.trange(ident),
+            label_ranges,
+            body,
+            self.trange(obrace),
+            self.trange(cbrace),
         )
 
     def oneline_block(self, ch: list[Any]) -> sx.Block:
@@ -224,8 +226,14 @@ class _Builder:
             items.append(sx.Attribute(self.span(name, expr), name.text, self.trange(name), expr))
         body = self.make_body(_BodyItems(items), self.span(obrace, cbrace))
         return sx.Block(
-            self.span(ident, cbrace), ident.text, labels, self.trange(ident), label_ranges, body,
-            self.trange(obrace), self.trange(cbrace),
+            self.span(ident, cbrace),
+            ident.text,
+            labels,
+            self.trange(ident),
+            label_ranges,
+            body,
+            self.trange(obrace),
+            self.trange(cbrace),
         )
 
     def string_lit(self, ch: list[Any]) -> _Label:
@@ -254,9 +262,9 @@ class _Builder:
         tok = ch[0]
         rng = self.trange(tok)
         if not _NUMBER_OK.match(tok.text):
-            self.diags.append(dg.error(
-                "Invalid number literal", "Failed to recognize the value of this number literal.", rng
-            ))
+            self.diags.append(
+                dg.error("Invalid number literal", "Failed to recognize the value of this number literal.", rng)
+            )
         return sx.NumberLit(rng, tok.text)
 
     def variable(self, ch: list[Any]) -> sx.Expr:
@@ -339,21 +347,29 @@ class _Builder:
             cond = ch[k + 1]
         if not is_object:
             if key is not None:
-                self.diags.append(dg.error(
-                    "Invalid 'for' expression", "Key expression is not valid when building a tuple.",
-                    key.range,
-                ))
+                self.diags.append(
+                    dg.error(
+                        "Invalid 'for' expression",
+                        "Key expression is not valid when building a tuple.",
+                        key.range,
+                    )
+                )
             if ellipsis is not None:
-                self.diags.append(dg.error(
-                    "Invalid 'for' expression",
-                    "Grouping ellipsis (...) cannot be used when building a tuple.",
-                    self.trange(ellipsis),
-                ))
+                self.diags.append(
+                    dg.error(
+                        "Invalid 'for' expression",
+                        "Grouping ellipsis (...) cannot be used when building a tuple.",
+                        self.trange(ellipsis),
+                    )
+                )
         elif key is None:
-            self.diags.append(dg.error(
-                "Invalid 'for' expression", "Key expression is required when building an object.",
-                val.range,
-            ))
+            self.diags.append(
+                dg.error(
+                    "Invalid 'for' expression",
+                    "Key expression is required when building an object.",
+                    val.range,
+                )
+            )
         node = sx.For(rng, key_var, value_var, coll, key, val, cond, group, is_object)
         self._deep(node, coll, key, val, cond)
         return node
@@ -372,12 +388,14 @@ class _Builder:
         num = ch[1]
         if "." in num.text:
             a, b = num.text.split(".", 1)
-            self.diags.append(dg.error(
-                "Invalid legacy index syntax",
-                "When using the legacy index syntax, chaining two indexes together is not "
-                f"permitted. Use the proper index syntax instead, like [{a}][{b}].",
-                self.trange(num),
-            ))
+            self.diags.append(
+                dg.error(
+                    "Invalid legacy index syntax",
+                    "When using the legacy index syntax, chaining two indexes together is not "
+                    f"permitted. Use the proper index syntax instead, like [{a}][{b}].",
+                    self.trange(num),
+                )
+            )
         key = sx.NumberLit(self.trange(num), num.text)
         return _Trav("legacy", self.span(ch[0], ch[1]), key=key, dot=ch[0], tok=num)
 
@@ -420,12 +438,13 @@ class _Builder:
                     if travs[k].kind == "attr_splat":
                         star = travs[k].tok
                         assert star is not None
-                        self.diags.append(dg.error(
-                            "Nested splat expression not allowed",
-                            "A splat expression (*) cannot be used inside another attribute-only "
-                            "splat expression.",
-                            self.trange(star),
-                        ))
+                        self.diags.append(
+                            dg.error(
+                                "Nested splat expression not allowed",
+                                "A splat expression (*) cannot be used inside another attribute-only splat expression.",
+                                self.trange(star),
+                            )
+                        )
                         k += 1
                         continue
                     each = self._apply(each, travs[k])
@@ -485,9 +504,7 @@ class _Builder:
     def template_if(self, ch: list[Any]) -> sx.TemplateIf:
         cond = ch[2]
         body = ch[4:-3]
-        split = next(
-            (k for k, c in enumerate(body) if isinstance(c, Token) and c.type == "ELSE"), None
-        )
+        split = next((k for k, c in enumerate(body) if isinstance(c, Token) and c.type == "ELSE"), None)
         if split is None:
             then_items, else_items = body, None
         else:
@@ -496,7 +513,8 @@ class _Builder:
         then = self._parts(then_items, then_rng, False)
         otherwise = None
         if else_items is not None:
-            otherwise = self._parts(else_items, self.span(body[split + 1], ch[-3]), False)  # type: ignore[index,operator]
+            assert split is not None
+            otherwise = self._parts(else_items, self.span(body[split + 1], ch[-3]), False)
         node = sx.TemplateIf(self.span(ch[0], ch[-1]), cond, then, otherwise)
         self._deep(node, cond, then, otherwise)
         return node
@@ -629,27 +647,28 @@ class _Driver:
         try:
             items = self._loop()
         except _TooDeep as e:
-            self.diags.append(dg.error(
-                "Expression too deeply nested",
-                f"bake accepts at most {MAX_EXPR_DEPTH} levels of nested expressions.",
-                e.range,
-            ))
+            self.diags.append(
+                dg.error(
+                    "Expression too deeply nested",
+                    f"bake accepts at most {MAX_EXPR_DEPTH} levels of nested expressions.",
+                    e.range,
+                )
+            )
             return None
         except _Nesting as e:
-            self.diags.append(dg.error(
-                "Nesting too deep",
-                f"Brackets, braces, blocks and templates may be nested at most {MAX_NESTING} "
-                "levels deep.",
-                self.builder.trange(e.tok),
-            ))
+            self.diags.append(
+                dg.error(
+                    "Nesting too deep",
+                    f"Brackets, braces, blocks and templates may be nested at most {MAX_NESTING} levels deep.",
+                    self.builder.trange(e.tok),
+                )
+            )
             return None
         if items is None:
             return None
         full = self.src.range(0, len(self.src.text))
         body = self.builder.make_body(items, full)
-        comments = tuple(
-            sx.Comment(self.builder.trange(c), c.text.rstrip("\r\n")) for c in self.comments
-        )
+        comments = tuple(sx.Comment(self.builder.trange(c), c.text.rstrip("\r\n")) for c in self.comments)
         return sx.File(self.src.filename, body, comments)
 
     def _loop(self) -> _BodyItems | None:
@@ -693,12 +712,11 @@ class _Driver:
                 if not self.accepts("OBRACE"):
                     t = "OBRACE_OBJ"
                     tok = Token(t, tok.text, tok.start, tok.end, tok.line, tok.column)
-            elif t == END:
-                if top.kind in _BODY and (self.prev is None or self.prev.type != "NEWLINE"):
-                    nl = Token("NEWLINE", "", tok.start, tok.start, tok.line, tok.column)
-                    if not self._feed(nl):
-                        i = self._recover(nl, i, reported=False)
-                        continue
+            elif t == END and top.kind in _BODY and (self.prev is None or self.prev.type != "NEWLINE"):
+                nl = Token("NEWLINE", "", tok.start, tok.start, tok.line, tok.column)
+                if not self._feed(nl):
+                    i = self._recover(nl, i, reported=False)
+                    continue
             if top.kind == "object" and top.fresh:
                 top.fresh = False
                 pending, top.pending_nl = top.pending_nl, None
@@ -711,7 +729,7 @@ class _Driver:
                 top.snapshot = self.snap()
             if t == END:
                 try:
-                    result = self.state.feed_token(tok, True)
+                    result = self.state.feed_token(_as_lark(tok), True)
                 except _lark.UnexpectedToken:
                     i = self._recover(tok, i, reported=False)
                     if i < 0:
@@ -732,13 +750,13 @@ class _Driver:
         self.restore(top.snapshot)
         end = self.tokens[-1]
         try:
-            return self.state.feed_token(end, True)  # type: ignore[no-any-return]
+            return self.state.feed_token(_as_lark(end), True)  # type: ignore[no-any-return]
         except _lark.UnexpectedToken:
             return None
 
     def _feed(self, tok: Token) -> bool:
         try:
-            self.state.feed_token(tok, False)
+            self.state.feed_token(_as_lark(tok), False)
         except _lark.UnexpectedToken:
             return False
         self._before = self.prev
@@ -823,6 +841,11 @@ class _Driver:
 
     def _classify(self, tok: Token) -> dg.Diagnostic:
         return _classify(self, tok)
+
+
+def _as_lark(tok: Token) -> Any:
+    """Lark's parser only reads `.type`; bake's tokens go onto its value stack as they are."""
+    return tok
 
 
 class _Nesting(Exception):

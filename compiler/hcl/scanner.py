@@ -32,8 +32,7 @@ _INVALID_ADVICE = {
     "~": ("Unsupported operator", 'Bitwise operators are not supported. Did you mean boolean NOT ("!")?'),
     "`": (
         "Invalid character",
-        'The "`" character is not valid. To create a multi-line string, use the "heredoc" '
-        'syntax, like "<<EOT".',
+        'The "`" character is not valid. To create a multi-line string, use the "heredoc" syntax, like "<<EOT".',
     ),
     "'": ("Invalid character", 'Single quotes are not valid. Use double quotes (") to enclose strings.'),
     ";": (
@@ -44,7 +43,7 @@ _INVALID_ADVICE = {
     "\u201c": (
         "Invalid character",
         '"Curly quotes" are not valid here. These can sometimes be inadvertently introduced when '
-        'sharing code via documents or discussion forums. It might help to replace the character '
+        "sharing code via documents or discussion forums. It might help to replace the character "
         'with a "straight quote".',
     ),
 }
@@ -210,8 +209,7 @@ def lexical_diagnostics(src: SourceText, tokens: list[Token]) -> Iterator[dg.Dia
                 told_utf8 = True
                 yield dg.error(
                     "Invalid character encoding",
-                    "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is "
-                    "selected in your editor.",
+                    "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in your editor.",
                     src.range(tok.start, tok.end),
                 )
         elif tok.type == "QUOTED_NEWLINE":

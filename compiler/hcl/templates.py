@@ -10,16 +10,12 @@ from .. import diagnostics as dg
 from ..source import Range
 from .tokens import Token
 
-_QUOTED_PIECE = re.compile(
-    r"\\u[0-9A-Fa-f]{0,4}|\\U[0-9A-Fa-f]{0,8}|\\[\s\S]?|\$\$\{|%%\{|[^\\$%]+|[$%]"
-)
+_QUOTED_PIECE = re.compile(r"\\u[0-9A-Fa-f]{0,4}|\\U[0-9A-Fa-f]{0,8}|\\[\s\S]?|\$\$\{|%%\{|[^\\$%]+|[$%]")
 _HEREDOC_PIECE = re.compile(r"\$\$\{|%%\{|[^$%]+|[$%]")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
-def decode_literal(
-    tok: Token, quoted: bool, rng: Callable[[int, int], Range], diags: list[dg.Diagnostic]
-) -> str:
+def decode_literal(tok: Token, quoted: bool, rng: Callable[[int, int], Range], diags: list[dg.Diagnostic]) -> str:
     """Decode one literal token: escapes (quoted only) and doubled template introducers."""
     text = tok.text
     if quoted and "\\" not in text and "$${" not in text and "%%{" not in text:
@@ -35,11 +31,13 @@ def decode_literal(
         elif quoted and piece[0] == "\\":
             where = rng(tok.start + m.start(), tok.start + m.end())
             if len(piece) < 2:
-                diags.append(dg.error(
-                    "Invalid escape sequence",
-                    "Backslash must be followed by an escape sequence selector character.",
-                    where,
-                ))
+                diags.append(
+                    dg.error(
+                        "Invalid escape sequence",
+                        "Backslash must be followed by an escape sequence selector character.",
+                        where,
+                    )
+                )
                 continue
             sel = piece[1]
             if sel in _SIMPLE_ESCAPES:
@@ -47,30 +45,34 @@ def decode_literal(
             elif sel in "uU":
                 want = 4 if sel == "u" else 8
                 if len(piece) != want + 2:
-                    diags.append(dg.error(
-                        "Invalid escape sequence",
-                        f"The \\{sel} escape sequence must be followed by "
-                        f"{'four' if sel == 'u' else 'eight'} hexadecimal digits.",
-                        where,
-                    ))
+                    diags.append(
+                        dg.error(
+                            "Invalid escape sequence",
+                            f"The \\{sel} escape sequence must be followed by "
+                            f"{'four' if sel == 'u' else 'eight'} hexadecimal digits.",
+                            where,
+                        )
+                    )
                     continue
                 num = int(piece[2:], 16)
                 if num > 0x10FFFF or 0xD800 <= num <= 0xDFFF:
-                    diags.append(dg.error(
-                        "Invalid escape sequence",
-                        f"Cannot encode character U+{num:04x} in UTF-8.",
-                        where,
-                    ))
+                    diags.append(
+                        dg.error(
+                            "Invalid escape sequence",
+                            f"Cannot encode character U+{num:04x} in UTF-8.",
+                            where,
+                        )
+                    )
                     continue
                 out.append(chr(num))
             else:
-                diags.append(dg.error(
-                    "Invalid escape sequence",
-                    f"The symbol {piece[1:]!r} is not a valid escape sequence selector.".replace(
-                        "'", '"'
-                    ),
-                    where,
-                ))
+                diags.append(
+                    dg.error(
+                        "Invalid escape sequence",
+                        f"The symbol {piece[1:]!r} is not a valid escape sequence selector.".replace("'", '"'),
+                        where,
+                    )
+                )
                 out.append(piece[1:])
         else:
             out.append(piece)
@@ -114,9 +116,9 @@ def literal_values(
     if flush:
         _flush(values)
     out: dict[int, str] = {}
-    for (kind, tok, _close), val in zip(parts, values, strict=True):
-        if kind == "lit" and val is not None:
-            out[tok.start] = unicodedata.normalize("NFC", val)
+    for (kind, tok, _close), final in zip(parts, values, strict=True):
+        if kind == "lit" and final is not None:
+            out[tok.start] = unicodedata.normalize("NFC", final)
     return out
 
 
