@@ -134,13 +134,13 @@ def test_parser_tables_cached_outside_package(bake_exe: str, tmp_path: Path) -> 
             env=env, capture_output=True, check=False,
         )
         assert r.returncode == 0, r.stderr
-    cached = list((tmp_path / "cache" / "bake" / "parser").glob("hcl2-*.pickle"))
+    cached = list((tmp_path / "cache" / "bake" / "parser").glob("hcl2-*.tables"))
     assert len(cached) == 1
     import bake
 
     pkg = Path(bake.__file__).parent
     for d in (pkg, ROOT / "grammar", ROOT / "compiler"):
-        assert not list(d.rglob("*.pickle")), d
+        assert not list(d.rglob("*.tables")), d
 
 
 def test_parser_tables_unwritable_cache_still_works(bake_exe: str, tmp_path: Path) -> None:

@@ -95,9 +95,9 @@ locals {
   registries_to_push = var.push ? var.registries : {}
   dockerfile_like    = <<-EOF
     FROM ${var.base_image}
-    %{~ for k, v in local.labels }
+    %{~for k, v in local.labels}
     LABEL ${k}="${v}"
-    %{~ endfor }
+    %{~endfor}
     USER nonroot
     WORKDIR /workspace
   EOF

@@ -120,7 +120,7 @@ locals {
     dnf install -y ${join(" ", var.startup_packages)}
     echo "startup finished for ${local.image_name}" | logger -t packer
   EOT
-  kms = var.kms_key == "" ? null : var.kms_key
+  kms            = var.kms_key == "" ? null : var.kms_key
 }
 
 source "googlecompute" "rocky9" {

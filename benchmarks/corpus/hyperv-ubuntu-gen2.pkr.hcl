@@ -133,7 +133,7 @@ locals {
         - echo '${var.username} ALL=(ALL) NOPASSWD:ALL' > /target/etc/sudoers.d/${var.username}
         - curtin in-target --target=/target -- systemctl enable hv-kvp-daemon.service
   YAML
-  export_dir = "${path.root}/output-${var.vm_name}"
+  export_dir      = "${path.root}/output-${var.vm_name}"
 }
 
 source "hyperv-iso" "ubuntu" {

@@ -99,14 +99,14 @@ locals {
   setup_script = <<-PS1
     $ErrorActionPreference = 'Stop'
     Set-TimeZone -Id '${var.windows_timezone}'
-    %{ if local.is_server ~}
+    %{if local.is_server~}
     Install-WindowsFeature -Name NET-Framework-Features
-    %{ else ~}
+    %{else~}
     Enable-WindowsOptionalFeature -Online -FeatureName NetFx3 -All -NoRestart
-    %{ endif ~}
-    %{ for s in var.inline_scripts.before_updates ~}
+    %{endif~}
+    %{for s in var.inline_scripts.before_updates~}
     ${s}
-    %{ endfor ~}
+    %{endfor~}
   PS1
 
   scripts = {

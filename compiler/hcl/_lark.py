@@ -1,31 +1,23 @@
-"""The one module that touches Lark: grammar loading with an on-disk cache, and the LALR driver."""
+"""The one module that touches Lark: it compiles grammar/hcl2.lark into LALR tables, cached on disk.
+
+At run time bake loads the cached tables (plain data) and does not import Lark at all; Lark is
+imported only to build the tables the first time a grammar version is seen.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import tempfile
-from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import lark
-from lark.lexer import Lexer
-from lark.parsers.lalr_parser_state import ParseConf, ParserState
-
 GRAMMAR_PACKAGE = "bake.grammar"
 GRAMMAR_FILE = "hcl2.lark"
-
-
-class _NoLexer(Lexer):
-    """bake's scanner feeds tokens itself; Lark never lexes."""
-
-    def __init__(self, conf: Any) -> None:
-        pass
-
-    def lex(self, lexer_state: Any, parser_state: Any) -> Any:  # pragma: no cover - never called
-        raise NotImplementedError
+TABLES_FORMAT = "1"
 
 
 def grammar_text() -> str:
@@ -43,28 +35,43 @@ def cache_dir() -> Path:
     return root / "bake" / "parser"
 
 
-class Grammar:
-    """A loaded LALR parser: its tables, terminal patterns and per-state accepted terminals."""
+@dataclass(frozen=True)
+class Rule:
+    """One grammar rule as the LALR driver needs it."""
 
-    def __init__(self, parser: lark.Lark) -> None:
-        self.lark = parser
-        self.patterns: dict[str, str] = {}
-        for term in parser.terminals:
-            self.patterns[term.name] = term.pattern.to_regexp()
-        self.parse_table: Any = parser.parser.parser.parser.parse_table
-        self.states: Mapping[int, Mapping[str, Any]] = self.parse_table.states
-        self.start_state: int = self.parse_table.start_states["start"]
-
-    def new_state(self, transformer: object) -> ParserState[int]:
-        """Return a fresh LALR parser state whose reductions call the transformer's methods."""
-        tree_builder: Any = self.lark._parse_tree_builder
-        callbacks = tree_builder.create_callback(transformer)
-        no_lexer: Any = None
-        return ParserState(ParseConf(self.parse_table, callbacks, "start"), no_lexer)
+    origin: str  # the nonterminal it reduces to
+    size: int  # number of symbols on its right-hand side
+    name: str  # the builder method to call (alias or origin)
+    inline: bool  # origin starts with "_": children are spliced into the parent
+    expand1: bool  # a ?rule without alias: a single child stands for itself
+    splice: tuple[bool, ...]  # which right-hand-side symbols are inlined rules
 
 
-def _build() -> lark.Lark:
-    return lark.Lark(
+@dataclass(frozen=True)
+class Tables:
+    """LALR(1) tables: per state, symbol -> shift target (>= 0) or reduce rule (-1 - index)."""
+
+    patterns: dict[str, str]
+    actions: list[dict[str, int]]
+    rules: list[Rule]
+    start_state: int
+    end_state: int
+
+
+def _build() -> Tables:
+    import lark  # only here: building the tables is the only use of Lark
+    from lark.lexer import Lexer
+
+    class _NoLexer(Lexer):
+        """bake's scanner feeds tokens itself; Lark never lexes."""
+
+        def __init__(self, conf: Any) -> None:
+            pass
+
+        def lex(self, lexer_state: Any, parser_state: Any) -> Any:  # pragma: no cover - never called
+            raise NotImplementedError
+
+    parser = lark.Lark(
         grammar_text(),
         parser="lalr",
         lexer=_NoLexer,
@@ -72,38 +79,71 @@ def _build() -> lark.Lark:
         maybe_placeholders=False,
         keep_all_tokens=True,
     )
+    table: Any = parser.parser.parser.parser.parse_table
+    rule_index: dict[Any, int] = {}
+    rules: list[Rule] = []
+    for r in parser.rules:
+        rule_index[r] = len(rules)
+        origin = str(r.origin.name)
+        rules.append(
+            Rule(
+                origin=origin,
+                size=len(r.expansion),
+                name=str(r.alias or origin),
+                inline=origin.startswith("_"),
+                expand1=bool(r.options.expand1) and not r.alias,
+                splice=tuple((not s.is_term) and s.name.startswith("_") for s in r.expansion),
+            )
+        )
+    n_states = max(table.states) + 1
+    actions: list[dict[str, int]] = [{} for _ in range(n_states)]
+    for state, row in table.states.items():
+        for sym, (action, arg) in row.items():
+            if action.name == "Shift":
+                actions[int(state)][str(sym)] = int(arg)
+            else:
+                actions[int(state)][str(sym)] = -1 - rule_index[arg]
+    patterns = {str(t.name): str(t.pattern.to_regexp()) for t in parser.terminals}
+    return Tables(patterns, actions, rules, int(table.start_states["start"]), int(table.end_states["start"]))
 
 
-_GRAMMAR: Grammar | None = None
+def _encode(t: Tables) -> bytes:
+    rules = [(r.origin, r.size, r.name, r.inline, r.expand1, r.splice) for r in t.rules]
+    return marshal.dumps((TABLES_FORMAT, t.patterns, t.actions, rules, t.start_state, t.end_state))
 
 
-def load() -> Grammar:
-    """Load the parser, from the cache when the grammar and Lark version are unchanged."""
-    global _GRAMMAR
-    if _GRAMMAR is not None:
-        return _GRAMMAR
+def _decode(data: bytes) -> Tables:
+    fmt, patterns, actions, rules, start, end = marshal.loads(data)
+    if fmt != TABLES_FORMAT:
+        raise ValueError("old table format")
+    return Tables(patterns, actions, [Rule(*r) for r in rules], start, end)
+
+
+_TABLES: Tables | None = None
+
+
+def load() -> Tables:
+    """Load the parser tables, from the cache when this grammar was built before."""
+    global _TABLES
+    if _TABLES is not None:
+        return _TABLES
     text = grammar_text()
-    digest = hashlib.sha256(f"{lark.__version__}\0{text}".encode()).hexdigest()[:24]
-    path = cache_dir() / f"hcl2-{digest}.pickle"
-    parser: lark.Lark | None = None
+    digest = hashlib.sha256(f"{TABLES_FORMAT}\0{text}".encode()).hexdigest()[:24]
+    path = cache_dir() / f"hcl2-{digest}.tables"
+    tables: Tables | None = None
     try:
-        with path.open("rb") as fh:
-            parser = lark.Lark.load(fh)
-    except Exception:  # any unreadable cache is rebuilt
-        parser = None
-    if parser is None:
-        parser = _build()
+        tables = _decode(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        tables = None
+    if tables is None:
+        tables = _build()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hcl2-")
             with os.fdopen(fd, "wb") as fh:
-                parser.save(fh)
+                fh.write(_encode(tables))
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only home only costs start-up time
-    _GRAMMAR = Grammar(parser)
-    return _GRAMMAR
-
-
-UnexpectedToken = lark.exceptions.UnexpectedToken
-LarkToken = lark.Token
+    _TABLES = tables
+    return tables

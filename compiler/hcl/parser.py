@@ -625,8 +625,8 @@ class _Driver:
         self.grammar = _lark.load()
         literals, own = _template_prepass(tokens, src.range, diags)
         self.builder = _Builder(src, diags, literals, own)
-        self.state = self.grammar.new_state(self.builder)
-        self.states = self.grammar.states
+        self.state = _LALR(self.grammar, self.builder)
+        self.states = self.grammar.actions
         self.frames: list[_Frame] = [_Frame("top", None, fresh=False)]
         self.prev: Token | None = None
         self._before: Token | None = None
@@ -729,8 +729,8 @@ class _Driver:
                 top.snapshot = self.snap()
             if t == END:
                 try:
-                    result = self.state.feed_token(_as_lark(tok), True)
-                except _lark.UnexpectedToken:
+                    result = self.state.finish()
+                except _Unexpected:
                     i = self._recover(tok, i, reported=False)
                     if i < 0:
                         return self._final()
@@ -750,14 +750,14 @@ class _Driver:
         self.restore(top.snapshot)
         end = self.tokens[-1]
         try:
-            return self.state.feed_token(_as_lark(end), True)  # type: ignore[no-any-return]
-        except _lark.UnexpectedToken:
+            return self.state.finish()  # type: ignore[no-any-return]
+        except _Unexpected:
             return None
 
     def _feed(self, tok: Token) -> bool:
         try:
-            self.state.feed_token(_as_lark(tok), False)
-        except _lark.UnexpectedToken:
+            self.state.feed(tok.type, tok)
+        except _Unexpected:
             return False
         self._before = self.prev
         self.prev = tok
@@ -843,9 +843,97 @@ class _Driver:
         return _classify(self, tok)
 
 
-def _as_lark(tok: Token) -> Any:
-    """Lark's parser only reads `.type`; bake's tokens go onto its value stack as they are."""
-    return tok
+class _Unexpected(Exception):
+    """The current LALR state has no action for the token."""
+
+
+class _LALR:
+    """Runs the LALR(1) tables Lark built for grammar/hcl2.lark, calling the builder on reductions."""
+
+    __slots__ = ("actions", "end_state", "reducers", "state_stack", "unit", "value_stack")
+
+    def __init__(self, tables: _lark.Tables, builder: _Builder) -> None:
+        self.actions = tables.actions
+        self.end_state = tables.end_state
+        self.state_stack: list[int] = [tables.start_state]
+        self.value_stack: list[Any] = []
+        self.reducers = [(r.size, r.origin, _reducer(r, builder), any(r.splice), r.splice) for r in tables.rules]
+        # Unit rules like `?expression: or_expr` pass their child through: only the state changes.
+        self.unit = [r.origin if r.size == 1 and r.expand1 and not r.splice[0] else None for r in tables.rules]
+
+    def feed(self, ttype: str, value: Any) -> None:
+        """Shift one token, after every reduction its lookahead calls for."""
+        actions = self.actions
+        unit = self.unit
+        ss = self.state_stack
+        while True:
+            act = actions[ss[-1]].get(ttype)
+            if act is None:
+                raise _Unexpected
+            if act >= 0:
+                ss.append(act)
+                self.value_stack.append(value)
+                return
+            origin = unit[-1 - act]
+            if origin is not None:
+                ss[-1] = actions[ss[-2]][origin]
+            else:
+                self._reduce(-1 - act)
+
+    def finish(self) -> Any:
+        """Feed the end of input and return the start symbol's value."""
+        actions = self.actions
+        ss = self.state_stack
+        while True:
+            act = actions[ss[-1]].get(END)
+            if act is None:
+                raise _Unexpected
+            if act >= 0:  # pragma: no cover - $END is never shifted
+                raise _Unexpected
+            self._reduce(-1 - act)
+            if ss[-1] == self.end_state:
+                return self.value_stack[-1]
+
+    def _reduce(self, index: int) -> None:
+        size, origin, fn, any_splice, splice = self.reducers[index]
+        ss = self.state_stack
+        vs = self.value_stack
+        if size:
+            children = vs[-size:]
+            del ss[-size:]
+            del vs[-size:]
+        else:
+            children = []
+        if any_splice:
+            flat: list[Any] = []
+            for child, sp in zip(children, splice, strict=True):
+                if sp:
+                    flat.extend(child)
+                else:
+                    flat.append(child)
+            children = flat
+        value = fn(children)
+        ss.append(self.actions[ss[-1]][origin])
+        vs.append(value)
+
+
+def _reducer(rule: _lark.Rule, builder: _Builder) -> Any:
+    if rule.inline:
+        return _identity
+    method = getattr(builder, rule.name, None)
+    if rule.expand1:
+        return _first if method is None else (lambda ch: ch[0] if len(ch) == 1 else method(ch))
+    if method is None:  # pragma: no cover - every named rule has a builder method
+        raise AssertionError(f"no builder for rule {rule.name}")
+    return method
+
+
+def _identity(children: list[Any]) -> list[Any]:
+    return children
+
+
+def _first(children: list[Any]) -> Any:
+    return children[0]
 
 
 class _Nesting(Exception):

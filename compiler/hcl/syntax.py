@@ -244,6 +244,6 @@ def _strip(obj: Any) -> Any:
             for k, v in obj.items()
             if k != "range" and not k.endswith(("_range", "_ranges"))
         }
-    if isinstance(obj, list):
+    if isinstance(obj, (list, tuple)):
         return [_strip(v) for v in obj]
     return obj
