@@ -69,6 +69,8 @@ class SourceText:
         """Return the position of a character offset (line index may be given as a hint)."""
         li = self.line_of(offset) if line is None else line
         col = offset - self._line_starts[li]
+        if li == 0 and col > 0 and self.text.startswith("\ufeff"):
+            col -= 1  # a leading byte order mark takes no column, as in hclsyntax
         if self._ascii:
             return Pos(li + 1, col + 1, offset)
         if self._line_bytes is None:

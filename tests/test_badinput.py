@@ -30,7 +30,7 @@ HOSTILE = {
     "unclosed-comment": b"a = 1\n/* " + b"x" * 200_000,
     "nul-bytes": b"a = 1\x00\nb = \x00\x00\n",
     "invalid-utf8": b'a = "\xff\xfe"\nb = \xc3\n',
-    "bom": b"\xef\xbb\xbfa = 1\n",
+    "bom-not-at-start": b"a = 1\n\xef\xbb\xbfb = 2\n",
     "random-bytes": bytes(random.Random(7).randrange(256) for _ in range(100_000)),
     "random-ascii": bytes(random.Random(8).choice(b'{}[]()"$%~=\n #/*<-abc.,:?!') for _ in range(100_000)),
 }

@@ -290,3 +290,10 @@ def test_messages_never_name_grammar_terminals() -> None:
     for src in ["a = [", "a = {", "a {", "a = f(", "a = \"${", "a = 1 +", "}", "a = 1 2", "a = x[*"]:
         for d in parse(src, "t.hcl").diagnostics:
             assert not any(term in d.summary or term in d.detail for term in terminals), d
+
+
+def test_leading_byte_order_mark_is_skipped_like_hclsyntax() -> None:
+    r = parse(b"\xef\xbb\xbfa = 1\nb = 2\n", "t.hcl")
+    assert r.ok and r.file is not None
+    rng = r.file.body.attributes[0].name_range
+    assert (rng.start.line, rng.start.column, rng.start.byte) == (1, 1, 3)

@@ -107,10 +107,14 @@ class _Builder:
         self.template_parts = templates
         self.depth: dict[int, int] = {}
         self.fname = src.filename
+        self.ascii = src.text.isascii()
 
     # -- positions
     def tpos(self, tok: Token) -> tuple[Pos, Pos]:
         src = self.src
+        if self.ascii and "\n" not in tok.text:
+            # ASCII: bytes are characters; a token without a newline ends on its own line.
+            return Pos(tok.line, tok.column, tok.start), Pos(tok.line, tok.column + tok.end - tok.start, tok.end)
         start = src.pos(tok.start, tok.line - 1)
         if "\n" in tok.text:
             return start, src.pos(tok.end)
@@ -191,16 +195,22 @@ class _Builder:
                 ranges.append(it.range)
         return tuple(names), tuple(ranges)
 
-    def block(self, ch: list[Any]) -> sx.Block:
+    def _block(self, ch: list[Any], oneline: bool) -> sx.Block:
         ident = ch[0]
         k = 1
         while not (isinstance(ch[k], Token) and ch[k].type == "OBRACE"):
             k += 1
         labels, label_ranges = self._labels(ch[1:k])
-        obrace = ch[k]
-        items = ch[k + 2] if isinstance(ch[k + 2], _BodyItems) else _BodyItems([])
-        cbrace = ch[-2]
-        body = self.make_body(items, self.span(obrace, cbrace))
+        obrace, cbrace = ch[k], ch[-2]
+        if oneline:
+            items: list[Any] = []
+            if len(ch) - k > 3:
+                name, expr = ch[k + 1], ch[k + 3]
+                items.append(sx.Attribute(self.span(name, expr), name.text, self.trange(name), expr))
+            body_items = _BodyItems(items)
+        else:
+            body_items = ch[k + 2] if isinstance(ch[k + 2], _BodyItems) else _BodyItems([])
+        body = self.make_body(body_items, self.span(obrace, cbrace))
         return sx.Block(
             self.span(ident, cbrace),
             ident.text,
@@ -212,29 +222,11 @@ class _Builder:
             self.trange(cbrace),
         )
 
+    def block(self, ch: list[Any]) -> sx.Block:
+        return self._block(ch, oneline=False)
+
     def oneline_block(self, ch: list[Any]) -> sx.Block:
-        ident = ch[0]
-        k = 1
-        while not (isinstance(ch[k], Token) and ch[k].type == "OBRACE"):
-            k += 1
-        labels, label_ranges = self._labels(ch[1:k])
-        obrace = ch[k]
-        cbrace = ch[-2]
-        items: list[Any] = []
-        if len(ch) - k > 3:
-            name, _eq, expr = ch[k + 1], ch[k + 2], ch[k + 3]
-            items.append(sx.Attribute(self.span(name, expr), name.text, self.trange(name), expr))
-        body = self.make_body(_BodyItems(items), self.span(obrace, cbrace))
-        return sx.Block(
-            self.span(ident, cbrace),
-            ident.text,
-            labels,
-            self.trange(ident),
-            label_ranges,
-            body,
-            self.trange(obrace),
-            self.trange(cbrace),
-        )
+        return self._block(ch, oneline=True)
 
     def string_lit(self, ch: list[Any]) -> _Label:
         value = ""

@@ -112,9 +112,9 @@ def iter_tokens(src: SourceText) -> Iterator[Token]:
     t = _tables()
     text = src.text
     n = len(text)
-    pos = 0
+    # hclsyntax skips a leading UTF-8 byte order mark: it takes no column.
+    pos = line_start = 1 if text.startswith("\ufeff") else 0
     line = 1
-    line_start = 0
     # Mode stack: "Q" quoted template, _Heredoc, "T" template sequence, "B" brace.
     stack: list[object] = []
     code_match = t.code.match
