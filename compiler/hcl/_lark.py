@@ -1,8 +1,7 @@
-"""The one module that touches Lark: it compiles grammar/hcl2.lark into LALR tables, cached on disk.
+"""The one module that touches Lark: it compiles grammar/hcl2.lark into LALR tables, cached on disk."""
 
-At run time bake loads the cached tables (plain data) and does not import Lark at all; Lark is
-imported only to build the tables the first time a grammar version is seen.
-"""
+# At run time bake loads the cached tables (plain data) and does not import Lark at all; Lark is
+# imported only to build the tables the first time a grammar version is seen.
 
 from __future__ import annotations
 

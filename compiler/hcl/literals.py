@@ -65,7 +65,9 @@ def _unary(expr: sx.UnaryOp) -> tuple[bool, object]:
     ok, value = literal_value(expr.operand)
     if not ok:
         return _NOT_LITERAL
-    if expr.op == "-" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+    if expr.op == "-" and isinstance(value, Decimal):
+        return True, value.copy_negate()  # exact: `-value` would round to the context precision
+    if expr.op == "-" and isinstance(value, int) and not isinstance(value, bool):
         return True, -value
     if expr.op == "!" and isinstance(value, bool):
         return True, not value

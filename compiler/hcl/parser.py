@@ -683,6 +683,8 @@ class _Driver:
                 top.fresh = False
                 if t != "NEWLINE":
                     top.kind = "oneline"
+            if t != "NEWLINE" and top.kind in _BODY and (self.prev is None or self.prev.type == "NEWLINE"):
+                top.snapshot = self.snap()  # the start of a body item: where recovery returns to
             if t == "NEWLINE":
                 if top.kind in _NL_IGNORED:
                     continue
@@ -717,8 +719,6 @@ class _Driver:
                 elif pending is not None and not self._feed(pending):
                     i = self._recover(pending, i, reported=False)
                     continue
-            if top.kind in _BODY and (self.prev is None or self.prev.type == "NEWLINE"):
-                top.snapshot = self.snap()
             if t == END:
                 try:
                     result = self.state.finish()
@@ -740,7 +740,6 @@ class _Driver:
         del self.frames[1:]
         assert top.snapshot is not None
         self.restore(top.snapshot)
-        end = self.tokens[-1]
         try:
             return self.state.finish()  # type: ignore[no-any-return]
         except _Unexpected:

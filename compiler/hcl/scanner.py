@@ -141,7 +141,9 @@ def iter_tokens(src: SourceText) -> Iterator[Token]:
         elif isinstance(top, _Heredoc):
             if top.start_of_line:
                 eol = text.find("\n", pos)
-                if eol >= 0 and text[pos:eol].strip(" \t\r\v\f") == top.marker:
+                line_text = text[pos : eol - 1] if eol > pos and text[eol - 1] == "\r" else text[pos:eol]
+                # As in hclsyntax, the marker line is a literal line: a lone CR makes it something else.
+                if eol >= 0 and "\r" not in line_text and line_text.strip(" \t\v\f") == top.marker:
                     cut = eol - 1 if eol > pos and text[eol - 1] == "\r" else eol
                     stack.pop()
                     yield Token("CHEREDOC", text[pos:cut], pos, cut, line, pos - line_start + 1)
