@@ -452,26 +452,25 @@ def test_nul_bytes_as_bytes() -> None:
 
 # ------------------------------------------------------------------ bake bugs found by these tests
 
-# parse() raises AssertionError (parser._recover: `assert body.snapshot is not None`) instead of
-# reporting a diagnostic, when a character hclsyntax calls invalid starts a line inside a block.
-# Go: "Invalid character" + "Argument or block definition required".
+# Regression: a character hclsyntax calls invalid at the start of a line inside a block once made
+# parse() fail an internal assertion instead of reporting "Invalid character".
 INVALID_CHAR_IN_BLOCK = ["a {\n;}\n", "a {\n'", "a {\n`}\n", "a {\n\r", "a {\n\ufeff}\n",
                          "a {\n b {\n'}\n}\n", "a = \ne{\n'"]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", INVALID_CHAR_IN_BLOCK)
-def test_bug_invalid_char_at_line_start_in_block(text: str) -> None:
+def test_invalid_char_at_line_start_in_block_is_a_diagnostic(text: str) -> None:
     assert_same_verdict(text)
 
 
-# A lone CR before (or after) a heredoc's closing marker: hclsyntax's heredoc literal excludes CR, so it is
-# an "Invalid character" and the marker is not recognised ("Unterminated template string").
-# bake strips the CR as indentation and accepts the heredoc (value "").
+# Regression: a lone CR before (or after) a heredoc's closing marker. hclsyntax's heredoc literal
+# excludes CR, so it is an "Invalid character" and the marker is not recognised; bake once
+# stripped the CR as indentation and accepted the heredoc.
 HEREDOC_CR = ["a = <<EOT\n\rEOT\n", "a = <<EOT\n  \rEOT\n", "a = <<-EOT\n\r  EOT\n",
               "a = <<EOT\nx\n\r EOT\n", "a = <<EOT\nx\nEOT\r\r\n"]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", HEREDOC_CR)
-def test_bug_heredoc_cr_before_closing_marker(text: str) -> None:
+def test_lone_cr_on_heredoc_marker_line_rejected_like_go(text: str) -> None:
     assert_same_verdict(text)
 
