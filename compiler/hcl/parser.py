@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,7 +55,14 @@ def parse_source(src: SourceText) -> ParseResult:
     diags = list(scanned.diagnostics)
     tokens = scanned.tokens
     driver = _Driver(src, tokens, diags)
-    file = driver.run()
+    # The tree is acyclic: the cycle collector only costs time here, growing with the heap.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        file = driver.run()
+    finally:
+        if collecting:
+            gc.enable()
     diags.sort(key=lambda d: d.range.start.byte if d.range else -1)
     return ParseResult(file, diags, tokens, src)
 
@@ -598,6 +606,8 @@ _OPEN_KIND = {
     "OBRACE_OBJ": "object",
 }
 
+_TRACKED = OPENERS | CLOSERS | {"FOR"}
+
 _MATCH = {
     "CBRACE": ("OBRACE", "OBRACE_OBJ"),
     "CBRACK": ("OBRACK",),
@@ -668,6 +678,7 @@ class _Driver:
         frames = self.frames
         i = 0
         frames[0].snapshot = self.snap()
+        feed = self.state.feed
         while True:
             tok = toks[i]
             i += 1
@@ -728,12 +739,17 @@ class _Driver:
                         return self._final()
                     continue
                 return result  # type: ignore[no-any-return]
-            if not self._feed(tok):
+            try:
+                feed(t, tok)
+            except _Unexpected:
                 i = self._recover(tok, i, reported=False)
                 if i < 0:
                     return self._final()
                 continue
-            self._track(tok, t, top)
+            self._before = self.prev
+            self.prev = tok
+            if t in _TRACKED or top.kind == "object":
+                self._track(tok, t, top)
 
     def _final(self) -> _BodyItems | None:
         top = self.frames[0]
@@ -886,7 +902,7 @@ class _LALR:
                 return self.value_stack[-1]
 
     def _reduce(self, index: int) -> None:
-        size, origin, fn, any_splice, splice = self.reducers[index]
+        size, origin, fn, any_splice, _splice = self.reducers[index]
         ss = self.state_stack
         vs = self.value_stack
         if size:
@@ -895,32 +911,49 @@ class _LALR:
             del vs[-size:]
         else:
             children = []
-        if any_splice:
-            flat: list[Any] = []
-            for child, sp in zip(children, splice, strict=True):
-                if sp:
-                    flat.extend(child)
-                else:
-                    flat.append(child)
-            children = flat
+        if any_splice and fn is not _Seq:
+            children = _flatten(children)
         value = fn(children)
         ss.append(self.actions[ss[-1]][origin])
         vs.append(value)
 
 
+class _Seq:
+    """The children of an inlined rule (`_rule`, `x*`), spliced into the first non-inlined parent.
+
+    Kept as an immutable chain rather than copied into ever longer lists, so that a body of n
+    items costs O(n), and recovery snapshots can share it safely.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+
+def _flatten(children: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    stack = [iter(children)]
+    while stack:
+        for child in stack[-1]:
+            if type(child) is _Seq:
+                stack.append(iter(child.items))
+                break
+            out.append(child)
+        else:
+            stack.pop()
+    return out
+
+
 def _reducer(rule: _lark.Rule, builder: _Builder) -> Any:
     if rule.inline:
-        return _identity
+        return _Seq
     method = getattr(builder, rule.name, None)
     if rule.expand1:
         return _first if method is None else (lambda ch: ch[0] if len(ch) == 1 else method(ch))
     if method is None:  # pragma: no cover - every named rule has a builder method
         raise AssertionError(f"no builder for rule {rule.name}")
     return method
-
-
-def _identity(children: list[Any]) -> list[Any]:
-    return children
 
 
 def _first(children: list[Any]) -> Any:
