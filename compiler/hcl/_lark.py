@@ -8,20 +8,20 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-GRAMMAR_PACKAGE = "bake.grammar"
+import msgspec
+
 GRAMMAR_FILE = "hcl2.lark"
 TABLES_FORMAT = "1"
 
 
 def grammar_text() -> str:
-    """Return the grammar shipped with bake."""
-    return resources.files(GRAMMAR_PACKAGE).joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
+    """Return the grammar shipped with bake (package data of bake.grammar)."""
+    from bake import grammar
+
+    return (Path(grammar.__file__).parent / GRAMMAR_FILE).read_text(encoding="utf-8")
 
 
 def cache_dir() -> Path:
@@ -34,8 +34,7 @@ def cache_dir() -> Path:
     return root / "bake" / "parser"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """One grammar rule as the LALR driver needs it."""
 
     origin: str  # the nonterminal it reduces to
@@ -46,8 +45,7 @@ class Rule:
     splice: tuple[bool, ...]  # which right-hand-side symbols are inlined rules
 
 
-@dataclass(frozen=True)
-class Tables:
+class Tables(msgspec.Struct, frozen=True):
     """LALR(1) tables: per state, symbol -> shift target (>= 0) or reduce rule (-1 - index)."""
 
     patterns: dict[str, str]
@@ -137,6 +135,8 @@ def load() -> Tables:
     if tables is None:
         tables = _build()
         try:
+            import tempfile
+
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hcl2-")
             with os.fdopen(fd, "wb") as fh:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from .. import diagnostics as dg
 from ..source import Pos, Range, SourceText
@@ -28,8 +29,7 @@ _NL_IGNORED = frozenset({"tuple", "index", "paren", "call", "interp", "control",
 _EXPR_END = frozenset({"IDENT", "NUMBER", "CPAREN", "CBRACK", "CBRACE", "CQUOTE", "CHEREDOC", "STAR"})
 
 
-@dataclass
-class ParseResult:
+class ParseResult(msgspec.Struct):
     """The outcome of parsing one file: a tree (None only if parsing was abandoned), diagnostics, tokens."""
 
     file: sx.File | None
@@ -76,20 +76,17 @@ class _TooDeep(Exception):
 # ------------------------------------------------------------------ tree building
 
 
-@dataclass(frozen=True)
-class _Label:
+class _Label(msgspec.Struct, frozen=True):
     value: str
     range: Range
 
 
-@dataclass(frozen=True)
-class _Interp:
+class _Interp(msgspec.Struct, frozen=True):
     expr: sx.Expr
     range: Range
 
 
-@dataclass(frozen=True)
-class _Trav:
+class _Trav(msgspec.Struct, frozen=True):
     kind: str  # attr, legacy, attr_splat, index, full_splat
     range: Range
     name: str = ""
@@ -98,8 +95,7 @@ class _Trav:
     tok: Token | None = None
 
 
-@dataclass
-class _BodyItems:
+class _BodyItems(msgspec.Struct):
     items: list[Any]
 
 
@@ -587,14 +583,13 @@ def _template_prepass(
 # ------------------------------------------------------------------ the driver
 
 
-@dataclass
-class _Frame:
+class _Frame(msgspec.Struct):
     kind: str
     open: Token | None
     snapshot: tuple[list[int], list[Any]] | None = None
     fresh: bool = True
     pending_nl: Token | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 _OPEN_KIND = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+import msgspec
 
 from .. import diagnostics as dg
 from ..source import SourceText
@@ -23,6 +24,7 @@ _QUOTE_ORDER = ("TEMPLATE_INTERP", "TEMPLATE_CONTROL", "CQUOTE", "QLIT")
 _WS = r"[ \t]+"
 _BAD_UTF8 = r"[\udc80-\udcff]"
 _STRIP_END = r"~\}"
+_FAST_IDENT = r"[A-Za-z_\u0080-\ud7ff\ue000-\U0010ffff][A-Za-z0-9_\-\u0080-\ud7ff\ue000-\U0010ffff]*"
 
 # Characters people type that HCL does not use, with hclsyntax's advice.
 _INVALID_ADVICE = {
@@ -55,11 +57,17 @@ class _Tables:
 
     def __init__(self) -> None:
         pats = _lark.load().patterns
+        self._ident_pattern = pats["IDENT"]
+        self._exact_ident: re.Pattern[str] | None = None
+        # Code mode matches identifiers with a cheap class that admits any non-ASCII letter;
+        # a non-ASCII match is then checked against the grammar's exact ID_Start/ID_Continue
+        # class, compiled only when a file has one (compiling it costs more than most parses).
+        fast = {"IDENT": _FAST_IDENT, "OHEREDOC": rf"<<-?(?:{_FAST_IDENT})\r?\n"}
         code = [f"(?P<WS>{_WS})"]
         for name in _CODE_ORDER:
             if name == "OBRACE":
                 code.append(f"(?P<STRIP_END>{_STRIP_END})")
-            code.append(f"(?P<{name}>{pats[name]})")
+            code.append(f"(?P<{name}>{fast.get(name, pats[name])})")
         code += [f"(?P<BAD_UTF8>{_BAD_UTF8})", r"(?P<INVALID>[\s\S])"]
         self.code = re.compile("|".join(code))
         quote = [f"(?P<{n}>{pats[n]})" for n in _QUOTE_ORDER]
@@ -73,7 +81,12 @@ class _Tables:
             r"(?P<INVALID>[\s\S])",
         ]
         self.heredoc = re.compile("|".join(heredoc))
-        self.ident = re.compile(pats["IDENT"])
+
+    def exact_ident(self) -> re.Pattern[str]:
+        """The grammar's identifier pattern (UAX #31 classes), compiled on first use."""
+        if self._exact_ident is None:
+            self._exact_ident = re.compile(self._ident_pattern)
+        return self._exact_ident
 
 
 _TABLES: _Tables | None = None
@@ -86,18 +99,16 @@ def _tables() -> _Tables:
     return _TABLES
 
 
-@dataclass
-class _Heredoc:
+class _Heredoc(msgspec.Struct):
     marker: str
     start_of_line: bool = True
 
 
-@dataclass
-class Scan:
+class Scan(msgspec.Struct):
     """The tokens of one file (always ending with an end-of-file token) and lexical diagnostics."""
 
     tokens: list[Token]
-    diagnostics: list[dg.Diagnostic] = field(default_factory=list)
+    diagnostics: list[dg.Diagnostic] = msgspec.field(default_factory=list)
 
 
 def scan(src: SourceText) -> Scan:
@@ -172,6 +183,17 @@ def iter_tokens(src: SourceText) -> Iterator[Token]:
             if kind == "WS":
                 pos = end
                 continue
+            if kind == "IDENT" and not text[pos:end].isascii():
+                exact = t.exact_ident().match(text, pos)
+                if exact is None:
+                    kind, end = "INVALID", pos + 1
+                else:
+                    end = exact.end()
+            elif kind == "OHEREDOC" and not text[pos:end].isascii():
+                intro = text[pos:end].rstrip("\r\n")
+                name = intro[3:] if intro.startswith("<<-") else intro[2:]
+                if not t.exact_ident().fullmatch(name):
+                    kind, end = "LT", pos + 1
             if kind == "OBRACE":
                 stack.append("B")
             elif kind == "CBRACE":
