@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
@@ -35,6 +36,8 @@ def describe(tok: Token) -> str:
         return f"number {tok.text}"
     return f'"{tok.text}"'
 
+
+_Err = Callable[..., dg.Diagnostic]
 
 _UNBALANCED = "The control directives within this template are unbalanced."
 
@@ -200,7 +203,7 @@ def _classify(drv: _Driver, tok: Token) -> dg.Diagnostic:
             "There is no corresponding closing brace before the end of the file. This may be "
             "caused by incorrect brace nesting elsewhere in this file.",
         )
-        if top.extra.get("phase", "key") == "key":
+        if top.phase == "key":
             if t in ("NEWLINE", "COMMA"):
                 return err(
                     "Missing attribute value", 'Expected an attribute value, introduced by an equals sign ("=").'
@@ -257,8 +260,7 @@ def _in_conditional(drv: _Driver) -> bool:
     return False
 
 
-def _for_error(drv: _Driver, tok: Token, exp: set[str], err: object) -> dg.Diagnostic:
-    assert callable(err)
+def _for_error(drv: _Driver, tok: Token, exp: set[str], err: _Err) -> dg.Diagnostic:
     pt = drv.prev.type if drv.prev else None
     if pt == "FOR":
         detail = "For expression requires variable name after 'for'."
@@ -270,14 +272,14 @@ def _for_error(drv: _Driver, tok: Token, exp: set[str], err: object) -> dg.Diagn
         detail = "For expression requires a colon after the collection expression."
     elif "NUMBER" in exp:
         if tok.type == END:
-            return err("Missing expression", "Expected the start of an expression, but found the end of the file.")  # type: ignore[no-any-return]
-        return err(  # type: ignore[no-any-return]
+            return err("Missing expression", "Expected the start of an expression, but found the end of the file.")
+        return err(
             "Invalid expression",
             "Expected the start of an expression, but found an invalid expression token.",
         )
     else:
         detail = "Extra characters after the end of the 'for' expression."
-    return err("Invalid 'for' expression", detail)  # type: ignore[no-any-return]
+    return err("Invalid 'for' expression", detail)
 
 
 def _after_in(drv: _Driver) -> bool:
@@ -290,12 +292,13 @@ def _after_in(drv: _Driver) -> bool:
     return False
 
 
-def _oneline_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_range: object) -> dg.Diagnostic:
-    assert callable(err) and callable(open_range)
+def _oneline_error(
+    drv: _Driver, tok: Token, exp: set[str], err: _Err, open_range: Callable[[], Range]
+) -> dg.Diagnostic:
     t = tok.type
     pt = drv.prev.type if drv.prev else None
     if t == END:
-        return err(  # type: ignore[no-any-return]
+        return err(
             "Unclosed configuration block",
             "There is no closing brace for this block before the end of the file. This may be "
             "caused by incorrect brace nesting elsewhere in this file.",
@@ -305,21 +308,21 @@ def _oneline_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_ra
         prev = drv.prev
         assert prev is not None
         if t in ("OQUOTE", "OBRACE", "OBRACE_OBJ", "IDENT"):
-            return err(  # type: ignore[no-any-return]
+            return err(
                 "Argument definition required",
                 "A single-line block definition can contain only a single argument. If you meant to "
                 f'define argument "{prev.text}", use an equals sign to assign it a value. To define '
                 "a nested block, place it on a line of its own within its parent block.",
                 drv.builder.span(prev, tok),
             )
-        return err(  # type: ignore[no-any-return]
+        return err(
             "Argument or block definition required",
             "An argument or block definition is required here. To set an argument, use the equals "
             'sign "=" to introduce the argument value.',
             drv.builder.trange(prev),
         )
     if pt == "OBRACE":
-        return err("Argument or block definition required", "An argument or block definition is required here.")  # type: ignore[no-any-return]
+        return err("Argument or block definition required", "An argument or block definition is required here.")
     if t == "COMMA":
         detail = (
             "Single-line block syntax can include only one argument definition. To define "
@@ -336,11 +339,10 @@ def _oneline_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_ra
             "A single-line block definition must end with a closing brace immediately after its "
             "single argument definition."
         )
-    return err("Invalid single-argument block definition", detail)  # type: ignore[no-any-return]
+    return err("Invalid single-argument block definition", detail)
 
 
-def _body_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_range: object) -> dg.Diagnostic:
-    assert callable(err) and callable(open_range)
+def _body_error(drv: _Driver, tok: Token, exp: set[str], err: _Err, open_range: Callable[[], Range]) -> dg.Diagnostic:
     t = tok.type
     prev = drv.prev
     pt = prev.type if prev else None
@@ -348,20 +350,20 @@ def _body_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_range
     item_start = pt is None or pt == "NEWLINE"
     if item_start:
         if t == END and top.kind == "block":
-            return err(  # type: ignore[no-any-return]
+            return err(
                 "Unclosed configuration block",
                 "There is no closing brace for this block before the end of the file. This may be "
                 "caused by incorrect brace nesting elsewhere in this file.",
                 open_range(),
             )
         if t == "OQUOTE":
-            return err("Invalid argument name", "Argument names must not be quoted.")  # type: ignore[no-any-return]
-        return err("Argument or block definition required", "An argument or block definition is required here.")  # type: ignore[no-any-return]
+            return err("Invalid argument name", "Argument names must not be quoted.")
+        return err("Argument or block definition required", "An argument or block definition is required here.")
     if pt == "CBRACE" and exp == {"NEWLINE"}:
-        return err("Missing newline after block definition", "A block definition must end with a newline.")  # type: ignore[no-any-return]
+        return err("Missing newline after block definition", "A block definition must end with a newline.")
     if "EQUAL" in exp and pt == "IDENT":
         assert prev is not None
-        return err(  # type: ignore[no-any-return]
+        return err(
             "Argument or block definition required",
             "An argument or block definition is required here. To set an argument, use the equals "
             'sign "=" to introduce the argument value.',
@@ -377,13 +379,13 @@ def _body_error(drv: _Driver, tok: Token, exp: set[str], err: object, open_range
             )
         else:
             detail = 'Either a quoted string block label or an opening brace ("{") is expected here.'
-        return err("Invalid block definition", detail)  # type: ignore[no-any-return]
+        return err("Invalid block definition", detail)
     if "NEWLINE" in exp:
         if t == "COMMA":
-            return err(  # type: ignore[no-any-return]
+            return err(
                 "Unexpected comma after argument",
                 "Argument definitions must be separated by newlines, not commas. An argument "
                 "definition must end with a newline.",
             )
-        return err("Missing newline after argument", "An argument definition must end with a newline.")  # type: ignore[no-any-return]
-    return err("Unexpected " + describe(tok), f"Did not expect {describe(tok)} here.")  # type: ignore[no-any-return]
+        return err("Missing newline after argument", "An argument definition must end with a newline.")
+    return err("Unexpected " + describe(tok), f"Did not expect {describe(tok)} here.")

@@ -584,12 +584,14 @@ def _template_prepass(
 
 
 class _Frame(msgspec.Struct):
-    kind: str
-    open: Token | None
-    snapshot: tuple[list[int], list[Any]] | None = None
-    fresh: bool = True
-    pending_nl: Token | None = None
-    extra: dict[str, Any] = msgspec.field(default_factory=dict)
+    """One open construct: a body, bracket, brace or template, and what recovery needs of it."""
+
+    kind: str  # top, block, oneline, object, for, tuple, index, paren, call, quote, heredoc, interp, control
+    open: Token | None  # the opening token (None for the file's body)
+    snapshot: tuple[list[int], list[Any]] | None = None  # parser stacks at the current body item's start
+    fresh: bool = True  # nothing fed since the opener (decides one-line blocks and `{ for`)
+    pending_nl: Token | None = None  # newlines held after `{` until we know it is not `{ for`
+    phase: str = "key"  # objects: reading a key or a value
 
 
 _OPEN_KIND = {
@@ -615,6 +617,8 @@ _MATCH = {
 
 
 class _Driver:
+    """Feeds scanner tokens to the LALR tables, applying HCL's newline and keyword rules."""
+
     def __init__(self, src: SourceText, tokens: list[Token], diags: list[dg.Diagnostic]) -> None:
         self.src = src
         self.tokens = tokens
@@ -770,7 +774,7 @@ class _Driver:
         if t in OPENERS:
             kind = _OPEN_KIND.get(t)
             if kind is None:
-                prev = self._prev_before(tok)
+                prev = self._before  # the token fed before this opener
                 after_expr = prev is not None and prev.type in _EXPR_END
                 if t == "OBRACK":
                     kind = "index" if after_expr else "tuple"
@@ -786,14 +790,9 @@ class _Driver:
             top.kind = "for"
         elif top.kind == "object":
             if t in ("EQUAL", "COLON"):
-                top.extra["phase"] = "value"
+                top.phase = "value"
             elif t in ("COMMA", "NEWLINE"):
-                top.extra["phase"] = "key"
-
-    def _prev_before(self, tok: Token) -> Token | None:
-        """The token fed just before `tok` (self.prev is `tok` itself by now)."""
-        del tok
-        return self._before
+                top.phase = "key"
 
     # -- errors
     def _recover(self, tok: Token, i: int, reported: bool) -> int:
