@@ -25,8 +25,10 @@ class FileRecord(msgspec.Struct, frozen=True):
 
 
 class Inputs:
-    """Reads files (relative to the working folder, recorded relative to the template root),
-    environment values and the clock, and remembers every one of them for the plan.
+    """Reads files, environment values and the clock, and remembers every one of them for the plan.
+
+    Relative paths are relative to the template root (Packer's basedir, `path.root`); files are
+    recorded relative to it as well.
     """
 
     def __init__(
@@ -48,9 +50,9 @@ class Inputs:
 
     # -- paths
     def resolve(self, path: str) -> Path:
-        """The absolute path of a path as a template gives it (relative to the working folder)."""
-        p = Path(os.path.expanduser(path))
-        return p if p.is_absolute() else (self.cwd / p)
+        """The absolute path of a path as a template gives it (relative to the template root)."""
+        p = Path(path)
+        return p if p.is_absolute() else (self.root / p)
 
     def _record_name(self, p: Path) -> str:
         try:
