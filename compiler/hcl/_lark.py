@@ -14,7 +14,8 @@ from typing import Any
 import msgspec
 
 GRAMMAR_FILE = "hcl2.lark"
-TABLES_FORMAT = "1"
+TABLES_FORMAT = "2"
+STARTS = ("start", "expr_start", "template_start")
 
 
 def grammar_text() -> str:
@@ -51,8 +52,8 @@ class Tables(msgspec.Struct, frozen=True):
     patterns: dict[str, str]
     actions: list[dict[str, int]]
     rules: list[Rule]
-    start_state: int
-    end_state: int
+    start_states: dict[str, int]
+    end_states: dict[str, int]
 
 
 def _build() -> Tables:
@@ -72,7 +73,7 @@ def _build() -> Tables:
         grammar_text(),
         parser="lalr",
         lexer=_NoLexer,
-        start="start",
+        start=list(STARTS),
         maybe_placeholders=False,
         keep_all_tokens=True,
     )
@@ -101,12 +102,14 @@ def _build() -> Tables:
             else:
                 actions[int(state)][str(sym)] = -1 - rule_index[arg]
     patterns = {str(t.name): str(t.pattern.to_regexp()) for t in parser.terminals}
-    return Tables(patterns, actions, rules, int(table.start_states["start"]), int(table.end_states["start"]))
+    starts = {s: int(table.start_states[s]) for s in STARTS}
+    ends = {s: int(table.end_states[s]) for s in STARTS}
+    return Tables(patterns, actions, rules, starts, ends)
 
 
 def _encode(t: Tables) -> bytes:
     rules = [(r.origin, r.size, r.name, r.inline, r.expand1, r.splice) for r in t.rules]
-    return marshal.dumps((TABLES_FORMAT, t.patterns, t.actions, rules, t.start_state, t.end_state))
+    return marshal.dumps((TABLES_FORMAT, t.patterns, t.actions, rules, t.start_states, t.end_states))
 
 
 def _decode(data: bytes) -> Tables:

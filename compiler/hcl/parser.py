@@ -25,7 +25,7 @@ _NUMBER_OK = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?\Z")
 
 # Frame kinds. Newlines are fed to the grammar only in bodies and object constructors.
 _BODY = frozenset({"top", "block"})
-_NL_IGNORED = frozenset({"tuple", "index", "paren", "call", "interp", "control", "for"})
+_NL_IGNORED = frozenset({"tuple", "index", "paren", "call", "interp", "control", "for", "expr"})
 _EXPR_END = frozenset({"IDENT", "NUMBER", "CPAREN", "CBRACK", "CBRACE", "CQUOTE", "CHEREDOC", "STAR"})
 
 
@@ -47,6 +47,45 @@ def parse(data: bytes | str, filename: str) -> ParseResult:
     """Parse a configuration file; errors come back as diagnostics, never as exceptions."""
     src = SourceText.from_bytes(filename, data) if isinstance(data, bytes) else SourceText(filename, data)
     return parse_source(src)
+
+
+class ExprResult(msgspec.Struct):
+    """A standalone expression or bare template: its tree (None on errors) and diagnostics."""
+
+    expr: sx.Expr | None
+    diagnostics: list[dg.Diagnostic]
+    source: SourceText
+
+    @property
+    def ok(self) -> bool:
+        """Whether the text has no errors."""
+        return not dg.has_errors(self.diagnostics)
+
+
+def parse_expression(data: bytes | str, filename: str = "<expr>") -> ExprResult:
+    """Parse one expression on its own (newlines are insignificant, as in hclsyntax.ParseExpression)."""
+    return _parse_fragment(data, filename, "expr_start")
+
+
+def parse_template(data: bytes | str, filename: str = "<template>") -> ExprResult:
+    """Parse a bare template (a file read by templatefile): literal text with ${} and %{} sequences."""
+    return _parse_fragment(data, filename, "template_start")
+
+
+def _parse_fragment(data: bytes | str, filename: str, start: str) -> ExprResult:
+    src = SourceText.from_bytes(filename, data) if isinstance(data, bytes) else SourceText(filename, data)
+    scanned = scan(src, template=start == "template_start")
+    diags = list(scanned.diagnostics)
+    driver = _Driver(src, scanned.tokens, diags, start)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = driver.run_fragment()
+    finally:
+        if collecting:
+            gc.enable()
+    diags.sort(key=lambda d: d.range.start.byte if d.range else -1)
+    return ExprResult(None if dg.has_errors(diags) else result, diags, src)
 
 
 def parse_source(src: SourceText) -> ParseResult:
@@ -156,6 +195,18 @@ class _Builder:
     # -- structure
     def start(self, ch: list[Any]) -> _BodyItems:
         return ch[0]  # type: ignore[no-any-return]
+
+    def expr_start(self, ch: list[Any]) -> Any:
+        return ch[0]
+
+    def template_start(self, ch: list[Any]) -> sx.Expr:
+        if not ch:
+            return sx.Template(self.src.range(0, 0), ())
+        rng = self.span(ch[0], ch[-1])
+        own = self.template_parts.get(-1, [])
+        if len(ch) == 1 and isinstance(ch[0], _Interp) and len(own) == 1:
+            return sx.TemplateWrap(rng, ch[0].expr)
+        return self._parts(ch, rng, False)
 
     def body(self, ch: list[Any]) -> _BodyItems:
         return _BodyItems([c for c in ch if not isinstance(c, Token)])
@@ -539,7 +590,7 @@ def _where(rng: Range) -> str:
 
 
 def _template_prepass(
-    tokens: list[Token], rng: Any, diags: list[dg.Diagnostic]
+    tokens: list[Token], rng: Any, diags: list[dg.Diagnostic], bare: bool = False
 ) -> tuple[dict[int, str], dict[int, list[Part]]]:
     """Compute every literal token's final value, since strip markers and `<<-` cross directives."""
     literals: dict[int, str] = {}
@@ -547,6 +598,8 @@ def _template_prepass(
     # stack entries: [open_token, parts] for templates, or ["seq", open_token] for ${ / %{,
     # or ["brace"] for a plain brace inside a sequence.
     stack: list[list[Any]] = []
+    if bare:
+        stack.append([Token("OHEREDOC", "", -1, -1, 1, 1), []])
     for tok in tokens:
         t = tok.type
         if t in ("OQUOTE", "OHEREDOC"):
@@ -577,6 +630,9 @@ def _template_prepass(
                 flush = opener.text.startswith("<<-")
                 literals.update(literal_values(parts, quoted, flush, rng, diags))
                 own_parts[opener.start] = parts
+    if bare and stack and stack[0][0].start == -1:
+        literals.update(literal_values(stack[0][1], False, False, rng, diags))
+        own_parts[-1] = stack[0][1]
     return literals, own_parts
 
 
@@ -619,16 +675,17 @@ _MATCH = {
 class _Driver:
     """Feeds scanner tokens to the LALR tables, applying HCL's newline and keyword rules."""
 
-    def __init__(self, src: SourceText, tokens: list[Token], diags: list[dg.Diagnostic]) -> None:
+    def __init__(self, src: SourceText, tokens: list[Token], diags: list[dg.Diagnostic], start: str = "start") -> None:
         self.src = src
         self.tokens = tokens
         self.diags = diags
         self.grammar = _lark.load()
-        literals, own = _template_prepass(tokens, src.range, diags)
+        literals, own = _template_prepass(tokens, src.range, diags, bare=start == "template_start")
         self.builder = _Builder(src, diags, literals, own)
-        self.state = _LALR(self.grammar, self.builder)
+        self.state = _LALR(self.grammar, self.builder, start)
         self.states = self.grammar.actions
-        self.frames: list[_Frame] = [_Frame("top", None, fresh=False)]
+        top_kind = {"start": "top", "expr_start": "expr", "template_start": "bare"}[start]
+        self.frames: list[_Frame] = [_Frame(top_kind, None, fresh=False)]
         self.prev: Token | None = None
         self._before: Token | None = None
         self.comments: list[Token] = []
@@ -671,6 +728,20 @@ class _Driver:
         body = self.builder.make_body(items, full)
         comments = tuple(sx.Comment(self.builder.trange(c), c.text.rstrip("\r\n")) for c in self.comments)
         return sx.File(self.src.filename, body, comments)
+
+    def run_fragment(self) -> sx.Expr | None:
+        """Parse an expression or bare template; the first syntax error ends it."""
+        try:
+            value = self._loop()
+        except _TooDeep as e:
+            detail = f"bake accepts at most {MAX_EXPR_DEPTH} levels of nested expressions."
+            self.diags.append(dg.error("Expression too deeply nested", detail, e.range))
+            return None
+        except _Nesting as e:
+            detail = f"Brackets, braces and templates may be nested at most {MAX_NESTING} levels deep."
+            self.diags.append(dg.error("Nesting too deep", detail, self.builder.trange(e.tok)))
+            return None
+        return value  # type: ignore[return-value]
 
     def _loop(self) -> _BodyItems | None:
         toks = self.tokens
@@ -752,6 +823,8 @@ class _Driver:
 
     def _final(self) -> _BodyItems | None:
         top = self.frames[0]
+        if top.kind not in _BODY:
+            return None
         del self.frames[1:]
         assert top.snapshot is not None
         self.restore(top.snapshot)
@@ -803,7 +876,7 @@ class _Driver:
         if not reported:
             self.diags.append(self._classify(tok))
         frames = self.frames
-        if tok.type == END:
+        if tok.type == END or frames[0].kind not in _BODY:
             return -1
         bi = max(k for k, f in enumerate(frames) if f.kind in _BODY)
         open_types = [f.open.type for f in frames[bi + 1 :] if f.open is not None]
@@ -853,10 +926,10 @@ class _LALR:
 
     __slots__ = ("actions", "end_state", "reducers", "state_stack", "unit", "value_stack")
 
-    def __init__(self, tables: _lark.Tables, builder: _Builder) -> None:
+    def __init__(self, tables: _lark.Tables, builder: _Builder, start: str = "start") -> None:
         self.actions = tables.actions
-        self.end_state = tables.end_state
-        self.state_stack: list[int] = [tables.start_state]
+        self.end_state = tables.end_states[start]
+        self.state_stack: list[int] = [tables.start_states[start]]
         self.value_stack: list[Any] = []
         self.reducers = [(r.size, r.origin, _reducer(r, builder), any(r.splice), r.splice) for r in tables.rules]
         # Unit rules like `?expression: or_expr` pass their child through: only the state changes.

@@ -81,6 +81,12 @@ class _Tables:
             r"(?P<INVALID>[\s\S])",
         ]
         self.heredoc = re.compile("|".join(heredoc))
+        bare = [
+            f"(?P<TEMPLATE_INTERP>{pats['TEMPLATE_INTERP']})",
+            f"(?P<TEMPLATE_CONTROL>{pats['TEMPLATE_CONTROL']})",
+            r"(?P<HLIT>(?:[^$%]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))+)",
+        ]
+        self.bare = re.compile("|".join(bare))
 
     def exact_ident(self) -> re.Pattern[str]:
         """The grammar's identifier pattern (UAX #31 classes), compiled on first use."""
@@ -111,14 +117,14 @@ class Scan(msgspec.Struct):
     diagnostics: list[dg.Diagnostic] = msgspec.field(default_factory=list)
 
 
-def scan(src: SourceText) -> Scan:
-    """Scan a whole file into tokens; never raises on bad input."""
-    out = Scan(list(iter_tokens(src)))
+def scan(src: SourceText, template: bool = False) -> Scan:
+    """Scan a whole file into tokens (a bare template when `template`); never raises on bad input."""
+    out = Scan(list(iter_tokens(src, template)))
     out.diagnostics.extend(lexical_diagnostics(src, out.tokens))
     return out
 
 
-def iter_tokens(src: SourceText) -> Iterator[Token]:
+def iter_tokens(src: SourceText, template: bool = False) -> Iterator[Token]:
     """Yield tokens, including newlines and comments, ending with an end-of-file token."""
     t = _tables()
     text = src.text
@@ -127,14 +133,22 @@ def iter_tokens(src: SourceText) -> Iterator[Token]:
     pos = line_start = 1 if text.startswith("\ufeff") else 0
     line = 1
     # Mode stack: "Q" quoted template, _Heredoc, "T" template sequence, "B" brace.
-    stack: list[object] = []
+    stack: list[object] = ["BT"] if template else []
     code_match = t.code.match
     quote_match = t.quote.match
     heredoc_match = t.heredoc.match
 
     while pos < n:
         top = stack[-1] if stack else None
-        if top == "Q":
+        if top == "BT":
+            m = t.bare.match(text, pos)
+            assert m is not None
+            kind = m.lastgroup
+            assert kind is not None
+            end = m.end()
+            if kind in ("TEMPLATE_INTERP", "TEMPLATE_CONTROL"):
+                stack.append("T")
+        elif top == "Q":
             m = quote_match(text, pos)
             assert m is not None
             kind = m.lastgroup
