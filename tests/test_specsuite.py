@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from bake.compiler.cty import values as V
+from bake.compiler.cty.convert import convert
+from bake.compiler.cty.values import Value
+from bake.compiler.functions import all_functions
 from bake.compiler.hcl import syntax as sx
+from bake.compiler.hcl.eval import Scope, equals, evaluate
 from bake.compiler.hcl.literals import literal_value
 from bake.compiler.hcl.parser import parse
+from bake.compiler.hcl.typeexpr import type_constraint
 
 SUITE = Path(__file__).parent / "specsuite"
 CASES = sorted(SUITE.rglob("*.hcl"))
@@ -119,3 +125,75 @@ def test_spec_literal_results(case: Path) -> None:
 def test_spec_literal_results_cover_values() -> None:
     checked = [c for c in LITERAL_RESULT_CASES if isinstance(_result(c.with_suffix(".t")), dict)]
     assert {c.stem for c in checked} >= {"primitive_literals", "expected", "single_oneline"}
+
+
+# ---------------------------------------------------------------- results through the evaluator
+
+
+def _hcldec(spec: sx.Block | sx.Body, body: sx.Body, scope: Scope) -> Value:
+    """A small hcldec: `object`, `attr`, `block` and `block_map` specs, enough for the suite."""
+    blocks = spec.blocks if isinstance(spec, sx.Body) else spec.body.blocks
+    (root,) = [b for b in blocks if b.type in ("object", "block", "block_map", "attr")]
+    return _decode_spec(root, body, scope)
+
+
+def _decode_spec(spec: sx.Block, body: sx.Body, scope: Scope) -> Value:
+    if spec.type == "object":
+        out = {}
+        for child in spec.body.blocks:
+            out[child.labels[0]] = _decode_spec(child, body, scope)
+        return V.object_of(out)
+    if spec.type == "attr":
+        ty_attr = spec.body.attribute("type")
+        assert ty_attr is not None
+        ty, _ = type_constraint(ty_attr.expr)
+        attr = body.attribute(spec.labels[0])
+        if attr is None:
+            return V.null(ty)
+        value, diags = evaluate(attr.expr, scope)
+        assert not diags, diags
+        return convert(value, ty)
+    if spec.type == "block":
+        type_attr = spec.body.attribute("block_type")
+        name = spec.labels[0] if spec.labels else V.to_python(evaluate(type_attr.expr, Scope())[0])  # type: ignore[union-attr]
+        (inner,) = spec.body.blocks
+        (found,) = [b for b in body.blocks if b.type == name]
+        return _decode_spec(inner, found.body, scope)
+    assert spec.type == "block_map"
+    (inner,) = spec.body.blocks
+    out = {}
+    for found in body.blocks:
+        if found.type == spec.labels[0]:
+            out[found.labels[0]] = _decode_spec(inner, found.body, scope)
+    return V.map_of(out) if len({v.ty for v in out.values()}) <= 1 else V.object_of(out)
+
+
+RESULT_CASES = [c for c in CASES if _result(c.with_suffix(".t")) not in (None, "ok")]
+
+
+@pytest.mark.parametrize("case", RESULT_CASES, ids=[str(c.relative_to(SUITE)) for c in RESULT_CASES])
+def test_spec_results_by_evaluation(case: Path) -> None:
+    t = parse(case.with_suffix(".t").read_bytes(), "t")
+    spec = parse(case.with_suffix(".hcldec").read_bytes(), "spec")
+    src = parse(case.read_bytes(), str(case))
+    assert t.file and spec.file and src.file
+    variables = {}
+    for vb in spec.file.body.blocks:
+        if vb.type == "variables":
+            variables = {a.name: evaluate(a.expr, Scope())[0] for a in vb.body.attributes}
+    scope = Scope(variables, all_functions())
+    got = _hcldec(spec.file.body, src.file.body, scope)
+    result = t.file.body.attribute("result")
+    assert result is not None
+    expected, diags = evaluate(result.expr, Scope())
+    assert not diags
+    rtype = t.file.body.attribute("result_type")
+    if rtype is not None:
+        want, _ = type_constraint(rtype.expr)
+        expected = convert(expected, want)
+        got = convert(got, want)
+    assert equals(got, expected) == V.TRUE, (V.render(got), V.render(expected))
+
+
+def test_result_cases_include_the_evaluation_ones() -> None:
+    assert {c.stem for c in RESULT_CASES} >= {"operators", "heredoc", "primitive_literals", "expected"}

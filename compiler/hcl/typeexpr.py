@@ -87,6 +87,10 @@ def _walk(e: sx.Expr, allow_optional: bool) -> tuple[T.Type, Defaults | None]:
             key = item.key
             if isinstance(key, sx.Variable) and item.bare_key:
                 aname = key.name
+            elif isinstance(key, sx.BoolLit):
+                aname = "true" if key.value else "false"
+            elif isinstance(key, sx.NullLit):
+                aname = "null"
             elif isinstance(key, sx.Template) and len(key.parts) == 1 and isinstance(key.parts[0], sx.TemplateLiteral):
                 aname = key.parts[0].value
             elif isinstance(key, sx.Template) and not key.parts:
