@@ -67,32 +67,67 @@ def _emit(diags: Sequence[dg.Diagnostic], sources: Mapping[str, SourceText], fmt
         sys.stderr.write("\n")
 
 
+def _template_options(
+    var: list[str] | None, var_file: list[str] | None, strict: bool = False
+) -> object:
+    from bake.compiler.packer.config import Options
+
+    ordered: list[tuple[str, str]] = []
+    # typer gives each option's values in order; Packer applies -var-file before -var within one kind,
+    # but across kinds the command line order decides; recover it from sys.argv.
+    argv = normalize_argv(sys.argv[1:])
+    pending_vars = list(var or [])
+    pending_files = list(var_file or [])
+    k = 0
+    while k < len(argv):
+        arg = argv[k]
+        for flag, kind, pending in (("--var", "var", pending_vars), ("--var-file", "file", pending_files)):
+            if arg == flag and k + 1 < len(argv) and pending and argv[k + 1] == pending[0]:
+                ordered.append((kind, pending.pop(0)))
+                k += 1
+            elif arg.startswith(flag + "=") and pending and arg[len(flag) + 1 :] == pending[0]:
+                ordered.append((kind, pending.pop(0)))
+        k += 1
+    ordered += [("file", f) for f in pending_files] + [("var", v) for v in pending_vars]
+    for kind, item in ordered:
+        if kind == "var" and "=" not in item:
+            sys.stderr.write(f'Error: -var expects NAME=VALUE, got "{item}"\n')
+            raise typer.Exit(EXIT_USAGE)
+    return Options(ordered=ordered, strict=strict)
+
+
 @app.command()
 def validate(
     paths: Annotated[list[str], typer.Argument(help="Template files or folders.", show_default=False)],
     syntax_only: Annotated[bool, typer.Option("--syntax-only", help="Only check HCL syntax.")] = False,
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+    var: Annotated[list[str] | None, typer.Option("--var", help="Set a variable: NAME=VALUE.")] = None,
+    var_file: Annotated[list[str] | None, typer.Option("--var-file", help="Read variable values from a file.")] = None,
 ) -> None:
     """Check templates and report every problem with its position."""
-    from bake.compiler.hcl.parser import parse
-
-    files, diags = _config_files(paths)
+    diags: list[dg.Diagnostic] = []
     sources: dict[str, SourceText] = {}
-    for name in files:
-        try:
-            data = Path(name).read_bytes()
-        except OSError as exc:
-            diags.append(dg.error("Cannot read file", f"{name}: {exc.strerror}", None))
-            continue
-        result = parse(data, name)
-        sources[name] = result.source
-        diags.extend(result.diagnostics)
-    if not syntax_only:
-        diags.append(dg.warning(
-            "Only syntax was checked",
-            "Template evaluation is not implemented yet; this run checked HCL syntax only.",
-            None,
-        ))
+    if syntax_only:
+        from bake.compiler.hcl.parser import parse
+
+        files, diags = _config_files(paths)
+        for name in files:
+            try:
+                data = Path(name).read_bytes()
+            except OSError as exc:
+                diags.append(dg.error("Cannot read file", f"{name}: {exc.strerror}", None))
+                continue
+            result = parse(data, name)
+            sources[name] = result.source
+            diags.extend(result.diagnostics)
+    else:
+        from bake.compiler.packer.config import load
+
+        options = _template_options(var, var_file, strict=True)
+        for path in paths:
+            _template, more, texts = load(path, options)  # type: ignore[arg-type]
+            diags.extend(more)
+            sources.update({k: v for k, v in texts.items() if isinstance(v, SourceText)})
     valid = not dg.has_errors(diags)
     if output is OutputFormat.json:
         doc = {"valid": valid, "diagnostics": [dg.to_json_obj(d) for d in diags]}
@@ -102,6 +137,81 @@ def validate(
         if valid:
             sys.stdout.write("The configuration is valid.\n")
     raise typer.Exit(EXIT_OK if valid else EXIT_ERRORS)
+
+
+@app.command()
+def inspect(
+    path: Annotated[str, typer.Argument(help="A template file or folder.", show_default=False)],
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+    var: Annotated[list[str] | None, typer.Option("--var", help="Set a variable: NAME=VALUE.")] = None,
+    var_file: Annotated[list[str] | None, typer.Option("--var-file", help="Read variable values from a file.")] = None,
+) -> None:
+    """Show a template's variables, locals and builds as bake evaluates them."""
+    from bake.compiler.packer.config import load
+    from bake.compiler.packer.inspect import inspect_json, inspect_text
+
+    template, diags, texts = load(path, _template_options(var, var_file))  # type: ignore[arg-type]
+    sources = {k: v for k, v in texts.items() if isinstance(v, SourceText)}
+    _emit(diags, sources, OutputFormat.text)
+    if template is None or dg.has_errors(diags):
+        raise typer.Exit(EXIT_ERRORS)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(inspect_json(template), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(inspect_text(template))
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def console(
+    path: Annotated[str | None, typer.Argument(help="A template file or folder to evaluate in.", show_default=False)] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+    var: Annotated[list[str] | None, typer.Option("--var", help="Set a variable: NAME=VALUE.")] = None,
+    var_file: Annotated[list[str] | None, typer.Option("--var-file", help="Read variable values from a file.")] = None,
+) -> None:
+    """Evaluate one expression per line of standard input (in the template's context with PATH)."""
+    from bake.compiler.cty import values as V
+    from bake.compiler.functions import all_functions
+    from bake.compiler.hcl.eval import Scope, evaluate
+    from bake.compiler.hcl.parser import parse_expression
+    from bake.compiler.packer.inspect import value_json
+
+    if path is not None:
+        from bake.compiler.packer.config import console_scope
+
+        scope, diags, texts = console_scope(path, _template_options(var, var_file))  # type: ignore[arg-type]
+        if scope is None:
+            _emit(diags, {k: v for k, v in texts.items() if isinstance(v, SourceText)}, OutputFormat.text)
+            raise typer.Exit(EXIT_ERRORS)
+    else:
+        scope = Scope({}, all_functions())
+    failed = False
+    for number, line in enumerate(sys.stdin, start=1):
+        text = line.strip()
+        if not text:
+            continue
+        name = f"<console input {number}>"
+        parsed = parse_expression(text, name)
+        diags = list(parsed.diagnostics)
+        value = None
+        if parsed.expr is not None and parsed.ok:
+            value, more = evaluate(parsed.expr, scope)
+            diags.extend(more)
+        if dg.has_errors(diags) or value is None:
+            failed = True
+            first = next(d for d in diags if d.is_error)
+            if output is OutputFormat.json:
+                message = f"{first.summary}: {first.detail}" if first.detail else first.summary
+                sys.stdout.write(json.dumps({"error": message}, ensure_ascii=False) + "\n")
+            else:
+                _emit([d for d in diags if d.is_error], {name: parsed.source}, OutputFormat.text)
+            continue
+        if output is OutputFormat.json:
+            sys.stdout.write(json.dumps({"value": value_json(value)}, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(V.render(value) + "\n")
+        sys.stdout.flush()
+    raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
 @app.command("fmt")

@@ -520,13 +520,12 @@ class _Evaluator:
 
     # ---------------------------------------------------------- functions
     def _FunctionCall(self, e: sx.FunctionCall) -> Value:
-        if e.name in SPECIAL_FUNCTIONS and e.name not in self.scope.functions:
-            pass
-        if e.name in SPECIAL_FUNCTIONS and (e.name in self.scope.functions or e.name in _SPECIAL_OK):
+        special_ok = e.name in _SPECIAL_OK or (e.name == "templatefile" and self.scope.template_loader is not None)
+        if e.name in SPECIAL_FUNCTIONS and special_ok:
             return getattr(self, "_fn_" + e.name)(e)  # type: ignore[no-any-return]
         fn = self.scope.functions.get(e.name)
         if fn is None:
-            names = sorted(set(self.scope.functions) | SPECIAL_FUNCTIONS)
+            names = sorted(set(self.scope.functions) | _SPECIAL_OK)
             raise _err(
                 "Call to unknown function",
                 f'There is no function named "{e.name}".' + suggestion(e.name, names),
