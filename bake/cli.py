@@ -53,9 +53,7 @@ def _config_files(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
         elif p.is_file():
             files.append(given)
         else:
-            problems.append(dg.error(
-                "No such file or directory", f"There is no file or folder at {given!r}.", None
-            ))
+            problems.append(dg.error("No such file or directory", f"There is no file or folder at {given!r}.", None))
     return files, problems
 
 
@@ -67,9 +65,7 @@ def _emit(diags: Sequence[dg.Diagnostic], sources: Mapping[str, SourceText], fmt
         sys.stderr.write("\n")
 
 
-def _template_options(
-    var: list[str] | None, var_file: list[str] | None, strict: bool = False
-) -> object:
+def _template_options(var: list[str] | None, var_file: list[str] | None, strict: bool = False) -> object:
     from bake.compiler.packer.config import Options
 
     ordered: list[tuple[str, str]] = []
@@ -164,7 +160,9 @@ def inspect(
 
 @app.command()
 def console(
-    path: Annotated[str | None, typer.Argument(help="A template file or folder to evaluate in.", show_default=False)] = None,
+    path: Annotated[
+        str | None, typer.Argument(help="A template file or folder to evaluate in.", show_default=False)
+    ] = None,
     output: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
     var: Annotated[list[str] | None, typer.Option("--var", help="Set a variable: NAME=VALUE.")] = None,
     var_file: Annotated[list[str] | None, typer.Option("--var-file", help="Read variable values from a file.")] = None,

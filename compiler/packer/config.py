@@ -55,8 +55,8 @@ class Diags(list[dg.Diagnostic]):
     def warn(self, summary: str, detail: str, rng: Range | None) -> None:
         self.append(dg.warning(summary, detail, rng))
 
-    @property
-    def has_errors(self) -> bool:
+    def failed(self) -> bool:
+        """Whether any error was reported (a method: the answer changes as stages run)."""
         return dg.has_errors(self)
 
 
@@ -249,7 +249,7 @@ def load(
     hcl, auto, diags = template_files(path)
     ld.diags.extend(diags)
     files = ld.parse_files(hcl)
-    if ld.diags.has_errors:
+    if ld.diags.failed():
         return None, ld.diags, ld.sources_text
     decoder = _Decoder(ld, files)
     template = decoder.run(auto)
@@ -296,13 +296,13 @@ class _Decoder:
     def run(self, auto_var_files: list[str]) -> Template | None:
         for f in self.files:
             self.collect(f)
-        if self.diags.has_errors:
+        if self.diags.failed():
             return None
         self.assign_variables(auto_var_files)
-        if self.diags.has_errors:
+        if self.diags.failed():
             return None
         self.evaluate_locals_and_data()
-        if self.diags.has_errors:
+        if self.diags.failed():
             return None
         builds = [self.decode_build(b) for b in self.build_blocks]
         return Template(
@@ -406,7 +406,8 @@ class _Decoder:
                     if problem:
                         self.diags.error(
                             "Unsupported Packer Core version",
-                            f"This template requires Packer version {v.as_string()}, but bake is compatible with Packer {PACKER_COMPAT_VERSION}: {problem}",
+                            f"This template requires Packer version {v.as_string()}, but bake is compatible "
+                            f"with Packer {PACKER_COMPAT_VERSION}: {problem}",
                             attr.expr.range,
                         )
             else:
@@ -430,7 +431,8 @@ class _Decoder:
         if not _IDENT.match(name):
             self.diags.error(
                 "Invalid variable name",
-                "A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.",
+                "A name must start with a letter or underscore and may contain only letters, digits, "
+                "underscores, and dashes.",
                 b.label_ranges[0],
             )
             return
@@ -468,10 +470,10 @@ class _Decoder:
         default = body.attribute("default")
         if default is not None:
             v = self.ld.eval(default.expr, self.ld.scope({}, allow_env=True))
-            if not self.diags.has_errors:
-                v = apply_defaults(v, var.defaults) if var.defaults else v
+            if not self.diags.failed():
                 try:
-                    var.default = convert(v, var.type)
+                    v = convert(v, var.type)
+                    var.default = apply_defaults(v, var.defaults) if var.defaults else v
                 except ConversionError as exc:
                     self.diags.error(
                         "Invalid default value for variable",
@@ -498,9 +500,7 @@ class _Decoder:
             if not refs:
                 self.diags.error(
                     "Invalid variable validation condition",
-                    f"The condition for variable {name!r} must refer to var.{name} in order to test incoming values.".replace(
-                        "'", '"'
-                    ),
+                    f'The condition for variable "{name}" must refer to var.{name} in order to test incoming values.',
                     cond.expr.range,
                 )
                 continue
@@ -543,7 +543,9 @@ class _Decoder:
                 if name not in self.variables:
                     self.diags.error(
                         "Undefined -var variable",
-                        f'A "{name}" variable was passed in the command line but was not found in known variables. To declare variable "{name}", place this block in one of your .pkr files, such as variables.pkr.hcl',
+                        f'A "{name}" variable was passed in the command line but was not found in known '
+                        f'variables. To declare variable "{name}", place this block in one of your .pkr files, '
+                        "such as variables.pkr.hcl",
                         None,
                     )
                     continue
@@ -566,9 +568,9 @@ class _Decoder:
         self._set(var, value, source, rng)
 
     def _set(self, var: Variable, value: Value, source: str, rng: Range | None) -> None:
-        value = apply_defaults(value, var.defaults) if var.defaults else value
         try:
             value = convert(value, var.type)
+            value = apply_defaults(value, var.defaults) if var.defaults else value
         except ConversionError as exc:
             summary = "Invalid argument value for -var variable" if source == "arg" else "Invalid value for variable"
             self.diags.error(
@@ -596,7 +598,9 @@ class _Decoder:
             if b.type == "variable":
                 self.diags.error(
                     "Variable declaration in a .pkrvar file",
-                    f"A .pkrvar file is used to assign values to variables that have already been declared in .pkr files, not to declare new variables. To set a value for this variable in {path}, use the definition syntax instead:\n    {b.labels[0] if b.labels else 'name'} = <value>",
+                    "A .pkrvar file is used to assign values to variables that have already been declared in "
+                    ".pkr files, not to declare new variables. To set a value for this variable in "
+                    f"{path}, use the definition syntax instead:\n    {b.labels[0] if b.labels else 'name'} = <value>",
                     b.type_range,
                 )
             else:
@@ -609,7 +613,9 @@ class _Decoder:
                 report = self.diags.error if self.ld.options.strict else self.diags.warn
                 report(
                     "Undefined variable",
-                    f'The variable "{attr.name}" was set but was not declared as an input variable.\nTo declare variable "{attr.name}" place this block in one of your .pkr.hcl files, such as variables.pkr.hcl\n\nvariable "{attr.name}" {{\n  type    = string\n  default = null\n}}',
+                    f'The variable "{attr.name}" was set but was not declared as an input variable.\nTo declare '
+                    f'variable "{attr.name}" place this block in one of your .pkr.hcl files, such as '
+                    f'variables.pkr.hcl\n\nvariable "{attr.name}" {{\n  type    = string\n  default = null\n}}',
                     attr.name_range,
                 )
                 continue
@@ -624,7 +630,8 @@ class _Decoder:
         if var.value is None:
             self.diags.error(
                 f'Unset variable "{var.name}"',
-                "A used variable must be set or have a default value; see https://packer.io/docs/templates/hcl_templates/syntax for details.",
+                "A used variable must be set or have a default value; see "
+                "https://packer.io/docs/templates/hcl_templates/syntax for details.",
                 var.range,
             )
             return
@@ -693,66 +700,73 @@ class _Decoder:
         self.add_local(Local(b.labels[0], expr.expr, b.range, sensitive))
 
     def evaluate_locals_and_data(self) -> None:
-        nodes: dict[str, tuple[str, object]] = {}
-        for name, lv in self.locals.items():
-            nodes[f"local.{name}"] = ("local", lv)
-        for key, block in self.data_blocks.items():
-            nodes[f"data.{key}"] = ("data", block)
-        deps: dict[str, list[tuple[str, Range]]] = {}
-        for node, (kind, obj) in nodes.items():
-            exprs: list[sx.Expr] = [obj.expr] if isinstance(obj, Local) else _body_exprs(obj.body)  # type: ignore[attr-defined]
-            out: list[tuple[str, Range]] = []
+        nodes: dict[str, Local | sx.Block] = {f"local.{n}": lv for n, lv in self.locals.items()}
+        nodes.update({f"data.{k}": b for k, b in self.data_blocks.items()})
+        deps: dict[str, list[str]] = {}
+        for node, obj in nodes.items():
+            exprs = [obj.expr] if isinstance(obj, Local) else _body_exprs(obj.body)
+            out: list[str] = []
             for e in exprs:
-                for path, ref in references(e):
+                for path, _ref in references(e):
                     if path[0] == "local" and len(path) > 1:
                         key = f"local.{path[1]}"
                     elif path[0] == "data" and len(path) > 2:
                         key = f"data.{path[1]}.{path[2]}"
                     else:
                         continue
-                    if key in nodes:
-                        out.append((key, ref.range))
+                    if key in nodes and key not in out:
+                        out.append(key)
             deps[node] = out
-        order: list[str] = []
-        state: dict[str, int] = {}
-        reported: set[frozenset[str]] = set()
-
-        def visit(node: str, trail: list[str]) -> None:
-            if state.get(node) == 2:
-                return
-            if state.get(node) == 1:
-                cycle = trail[trail.index(node) :] + [node]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    kind, obj = nodes[cycle[0]]
-                    rng = obj.range if isinstance(obj, Local) else obj.type_range  # type: ignore[attr-defined]
-                    self.diags.error(
-                        "Cycle in local values",
-                        "The values reference each other in a cycle: " + " → ".join(cycle) + ".",
-                        rng,
-                    )
-                return
-            state[node] = 1
-            for dep, _ in deps[node]:
-                visit(dep, [*trail, node])
-            state[node] = 2
-            order.append(node)
-
-        for node in sorted(nodes):
-            visit(node, [])
-        if self.diags.has_errors:
+        order = self._dependency_order(nodes, deps)
+        if order is None:
             return
         for node in order:
-            kind, obj = nodes[node]
+            obj = nodes[node]
             if isinstance(obj, Local):
                 value = self.ld.eval(obj.expr, self.base_scope())
                 obj.value = value.with_marks([V.SENSITIVE]) if obj.sensitive else value
             else:
-                self.data[node[5:]] = self.decode_data(obj)  # type: ignore[arg-type]
+                self.data[node[5:]] = self.decode_data(obj)
+
+    def _dependency_order(
+        self, nodes: Mapping[str, Local | sx.Block], deps: Mapping[str, list[str]]
+    ) -> list[str] | None:
+        """Dependencies first (iteratively: chains of any length); a cycle is one diagnostic naming it."""
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        found_cycle = False
+        for root in sorted(nodes):
+            if state.get(root):
+                continue
+            path: list[str] = [root]
+            pending: list[list[str]] = [list(deps[root])]
+            state[root] = 1
+            while path:
+                if not pending[-1]:
+                    done = path.pop()
+                    pending.pop()
+                    state[done] = 2
+                    order.append(done)
+                    continue
+                nxt = pending[-1].pop(0)
+                if state.get(nxt) == 2:
+                    continue
+                if state.get(nxt) == 1:
+                    if not found_cycle:
+                        cycle = [*path[path.index(nxt) :], nxt]
+                        obj = nodes[cycle[0]]
+                        rng = obj.range if isinstance(obj, Local) else obj.type_range
+                        detail = "The values reference each other in a cycle: " + " → ".join(cycle) + "."
+                        self.diags.error("Cycle in local values", detail, rng)
+                    found_cycle = True
+                    continue
+                state[nxt] = 1
+                path.append(nxt)
+                pending.append(list(deps[nxt]))
+        return None if found_cycle else order
 
     def decode_data(self, b: sx.Block) -> Value:
-        dtype, name = b.labels
+        dtype = b.labels[0]
         config = self.eval_body(b.body, self.base_scope())
         if dtype == "null":
             inp = config.get("input")
@@ -928,7 +942,8 @@ class _Decoder:
                 if inner.type == "dynamic":
                     self.diags.warn(
                         "Dynamic block in build",
-                        "Dynamic blocks directly inside a build block are not supported by Packer either; it is ignored.",
+                        "Dynamic blocks directly inside a build block are not supported by Packer either; "
+                        "it is ignored.",
                         inner.type_range,
                     )
             else:
@@ -942,7 +957,8 @@ class _Decoder:
             if src is None:
                 self.diags.error(
                     "Unknown source",
-                    f'Unknown source {ref}. Declare it with a source "{key.split(".")[0]}" "{key.split(".", 1)[-1]}" block.',
+                    f'Unknown source {ref}. Declare it with a source "{key.split(".")[0]}" '
+                    f'"{key.split(".", 1)[-1]}" block.',
                     rng,
                 )
                 continue
@@ -1090,22 +1106,24 @@ def check_version(constraint: str, version: str) -> str | None:
     return None
 
 
-def console_scope(path: str, options: Options | None = None) -> tuple[Scope | None, list[dg.Diagnostic], Mapping[str, object]]:
+def console_scope(
+    path: str, options: Options | None = None
+) -> tuple[Scope | None, list[dg.Diagnostic], Mapping[str, object]]:
     """The scope `bake console PATH` evaluates in: var, local, data, path and packer of the template."""
     options = options or Options()
     ld = _Loader(path, options)
     hcl, auto, diags = template_files(path)
     ld.diags.extend(diags)
     files = ld.parse_files(hcl)
-    if ld.diags.has_errors:
+    if ld.diags.failed():
         return None, ld.diags, ld.sources_text
     decoder = _Decoder(ld, files)
     for f in files:
         decoder.collect(f)
-    if not ld.diags.has_errors:
+    if not ld.diags.failed():
         decoder.assign_variables(auto)
-    if not ld.diags.has_errors:
+    if not ld.diags.failed():
         decoder.evaluate_locals_and_data()
-    if ld.diags.has_errors:
+    if ld.diags.failed():
         return None, ld.diags, ld.sources_text
     return decoder.base_scope(), ld.diags, ld.sources_text
