@@ -247,3 +247,57 @@ def test_console_without_template(bake_exe: str) -> None:
 )  # fmt: skip
 def test_required_version(constraint: str, ok: bool) -> None:
     assert (check_version(constraint, "1.11.2") is None) == ok
+
+
+SCHEMA_TEMPLATE = """
+source "docker" "a" {
+  image   = "busybox"
+  commit  = true
+  bogus   = 1
+  changes = "not a list"
+}
+
+source "amazon-ebs" "b" {
+  ami_name = "x"
+}
+
+build {
+  sources = ["docker.a", "amazon-ebs.b"]
+
+  provisioner "shell" {
+    inline = ["true"]
+    frobnicate = true
+  }
+
+  provisioner "ansible" {
+    playbook_file = "x.yml"
+  }
+}
+"""
+
+
+def test_configs_are_checked_against_schemas(tmp_path: Path) -> None:
+    t, diags, _ = load(str(folder(tmp_path, SCHEMA_TEMPLATE)), Options(env={}))
+    got = sorted((d.severity.value, d.summary, d.range.start.line if d.range else 0) for d in diags)
+    assert got == [
+        ("error", "Incorrect attribute value type", 6),
+        ("error", "Unsupported argument", 5),
+        ("error", "Unsupported argument", 18),
+        ("warning", "Provisioner type not supported by bake yet", 21),
+        ("warning", "Source type not supported by bake yet", 9),
+    ]
+    changes = [d for d in diags if d.summary == "Incorrect attribute value type"][0]
+    assert 'Inappropriate value for attribute "changes": list of string required.' in changes.detail
+    assert t is not None
+    docker, ebs = t.builds[0].sources
+    assert not docker.supported  # the ansible step has no driver
+    assert not ebs.supported
+    assert V.to_python(ebs.config["ami_name"]) == "x"  # kept raw, so it can still be inspected
+
+
+def test_supported_configs_are_converted(tmp_path: Path) -> None:
+    text = 'source "docker" "a" {\n  image = "busybox"\n  commit = "true"\n}\nbuild {\n  sources = ["docker.a"]\n}\n'
+    t, diags, _ = load(str(folder(tmp_path, text)), Options(env={}))
+    assert t is not None and not diags
+    (src,) = t.builds[0].sources
+    assert src.supported and src.config["commit"] == V.TRUE

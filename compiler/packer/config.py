@@ -22,7 +22,7 @@ from ..hcl.parser import parse, parse_expression, parse_template
 from ..hcl.typeexpr import Defaults, TypeExprError, apply_defaults, type_constraint
 from ..inputs import InputError, Inputs
 from ..source import Range
-from . import PACKER_COMPAT_VERSION
+from . import PACKER_COMPAT_VERSION, schemas
 from .refs import references
 
 TEMPLATE_SUFFIX = ".pkr.hcl"
@@ -114,6 +114,7 @@ class Provisioner(msgspec.Struct):
     name: str
     config: dict[str, Value]
     range: Range
+    supported: bool = True
     pause_before: str | None = None
     max_retries: int | None = None
     timeout: str | None = None
@@ -128,6 +129,7 @@ class BuildSource(msgspec.Struct):
     name: str
     config: dict[str, Value]
     range: Range
+    supported: bool = True  # bake has a driver for the builder and every step
     provisioners: list[Provisioner] = msgspec.field(default_factory=list)
     error_cleanup: Provisioner | None = None
     post_processors: list[list[Provisioner]] = msgspec.field(default_factory=list)
@@ -291,6 +293,7 @@ class _Decoder:
         root = ld.root.replace("\\", "/")
         self.path_value = _obj({"root": V.string(root), "cwd": V.string(os.getcwd().replace("\\", "/"))})
         self.packer_value = _obj({"version": V.string(PACKER_COMPAT_VERSION)})
+        self.warned: set[tuple[str, str]] = set()
 
     # -- the stages
     def run(self, auto_var_files: list[str]) -> Template | None:
@@ -797,12 +800,19 @@ class _Decoder:
             return
         self.sources[key] = Source(b.labels[0], b.labels[1], b)
 
-    def eval_body(self, body: sx.Body, scope: Scope, skip: frozenset[str] = frozenset()) -> dict[str, Value]:
-        """Evaluate a body without a schema: attributes by name, nested blocks as lists of objects."""
+    def eval_body(
+        self, body: sx.Body, scope: Scope, skip: frozenset[str] = frozenset(), where: dict[str, Range] | None = None
+    ) -> dict[str, Value]:
+        """Evaluate a body without a schema: attributes by name, nested blocks as lists of objects.
+
+        `where`, when given, receives each name's range (blocks under the key "<name> block").
+        """
         out: dict[str, Value] = {}
         for attr in body.attributes:
             if attr.name not in skip:
                 out[attr.name] = self.ld.eval(attr.expr, scope)
+                if where is not None:
+                    where[attr.name] = attr.name_range
         groups: dict[str, list[Value]] = {}
         for block in body.blocks:
             if block.type in skip:
@@ -810,11 +820,38 @@ class _Decoder:
             if block.type == "dynamic":
                 for kind, value in self.expand_dynamic(block, scope):
                     groups.setdefault(kind, []).append(value)
+                    if where is not None:
+                        where.setdefault(f"{kind} block", block.type_range)
                 continue
             groups.setdefault(block.type, []).append(_obj(self.eval_body(block.body, scope)))
+            if where is not None:
+                where.setdefault(f"{block.type} block", block.type_range)
         for kind, items in groups.items():
             out[kind] = V.tuple_of(items)
         return out
+
+    def check_schema(
+        self, kind: str, type_name: str, config: dict[str, Value], where: dict[str, Range], rng: Range
+    ) -> tuple[dict[str, Value], bool]:
+        """Check a config against its type's schema; an unknown type is kept raw with a warning."""
+        if schemas.schema(kind, type_name) is None:
+            key = (kind, type_name)
+            if key not in self.warned:
+                self.warned.add(key)
+                self.diags.warn(
+                    f"{kind.capitalize()} type not supported by bake yet",
+                    f'bake has no driver for the {kind} type "{type_name}": it can be inspected and planned, '
+                    "but not applied.",
+                    rng,
+                )
+            return config, False
+        ranges = {name: where.get(name) or where.get(f"{name} block") or rng for name in config}
+        blocks = {name for name in config if f"{name} block" in where and name not in where}
+        checked, diags = schemas.check(kind, type_name, config, ranges, rng, blocks)
+        for d in diags:  # a source's or step's config is checked once per build source: report once
+            if d not in self.diags:
+                self.diags.append(d)
+        return checked, True
 
     def expand_dynamic(self, block: sx.Block, scope: Scope) -> list[tuple[str, Value]]:
         if not self._labels(block, 1):
@@ -980,11 +1017,13 @@ class _Decoder:
                 continue
             seen.add(full)
             bscope = self.build_scope(name, src.type, src_name)
-            config = self.eval_body(src.block.body, bscope)
+            where: dict[str, Range] = {}
+            config = self.eval_body(src.block.body, bscope, where=where)
             if override is not None:
-                extra = self.eval_body(override.body, bscope, skip=frozenset({"name"}))
+                extra = self.eval_body(override.body, bscope, skip=frozenset({"name"}), where=where)
                 config.update(extra)
-            bs = BuildSource(full, src.type, src_name, config, src.block.range)
+            config, supported = self.check_schema("source", src.type, config, where, src.block.type_range)
+            bs = BuildSource(full, src.type, src_name, config, src.block.range, supported)
             short = f"{src.type}.{src_name}"
             for p in provisioners:
                 prov = self.decode_step(p, short, bscope)
@@ -997,6 +1036,10 @@ class _Decoder:
                 kept = [s for s in steps if s is not None]
                 if kept:
                     bs.post_processors.append(kept)
+            steps = [*bs.provisioners, *[p for chain in bs.post_processors for p in chain]]
+            if bs.error_cleanup is not None:
+                steps.append(bs.error_cleanup)
+            bs.supported = bs.supported and all(s.supported for s in steps)
             build.sources.append(bs)
         return build
 
@@ -1022,7 +1065,8 @@ class _Decoder:
                 return None
             if field == "except" and short_source in names:
                 return None
-        config = self.eval_body(body, scope, skip=frozenset(meta))
+        where: dict[str, Range] = {}
+        config = self.eval_body(body, scope, skip=frozenset(meta), where=where)
         ov = body.attribute("override")
         if ov is not None:
             value = self.ld.eval(ov.expr, scope)
@@ -1030,7 +1074,10 @@ class _Decoder:
                 per = value.attrs().get(short_source)
                 if per is not None and per.known and isinstance(per.ty, (T.Object, T.Map)):
                     config.update(per.attrs())
-        step = Provisioner(b.labels[0], "", config, b.range)
+                    where.update({k: ov.name_range for k in per.attrs() if k not in where})
+        kind = "post-processor" if b.type == "post-processor" else "provisioner"
+        config, supported = self.check_schema(kind, b.labels[0], config, where, b.type_range)
+        step = Provisioner(b.labels[0], "", config, b.range, supported)
         for field in ("name", "pause_before", "timeout"):
             a = body.attribute(field)
             if a is not None:
