@@ -71,7 +71,7 @@ def _template_options(var: list[str] | None, var_file: list[str] | None, strict:
     ordered: list[tuple[str, str]] = []
     # typer gives each option's values in order; Packer applies -var-file before -var within one kind,
     # but across kinds the command line order decides; recover it from sys.argv.
-    argv = normalize_argv(sys.argv[1:])
+    argv = _ARGV
     pending_vars = list(var or [])
     pending_files = list(var_file or [])
     k = 0
@@ -321,9 +321,13 @@ def normalize_argv(argv: Sequence[str]) -> list[str]:
     return out
 
 
+_ARGV: list[str] = []
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `bake` command."""
     args = normalize_argv(sys.argv[1:] if argv is None else argv)
+    _ARGV[:] = args  # -var and -var-file apply in command-line order, across both options
     try:
         app(args=args, prog_name="bake", standalone_mode=True)
     except KeyboardInterrupt:

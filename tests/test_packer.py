@@ -286,7 +286,7 @@ def test_configs_are_checked_against_schemas(tmp_path: Path) -> None:
         ("warning", "Provisioner type not supported by bake yet", 21),
         ("warning", "Source type not supported by bake yet", 9),
     ]
-    changes = [d for d in diags if d.summary == "Incorrect attribute value type"][0]
+    changes = next(d for d in diags if d.summary == "Incorrect attribute value type")
     assert 'Inappropriate value for attribute "changes": list of string required.' in changes.detail
     assert t is not None
     docker, ebs = t.builds[0].sources
@@ -301,3 +301,19 @@ def test_supported_configs_are_converted(tmp_path: Path) -> None:
     assert t is not None and not diags
     (src,) = t.builds[0].sources
     assert src.supported and src.config["commit"] == V.TRUE
+
+
+def test_var_and_var_file_apply_in_command_line_order(tmp_path: Path, bake_exe: str) -> None:
+    d = folder(tmp_path, x__pkrvars__hcl='region = "from-file"\n')
+    varfile = str(d / "x.pkrvars.hcl")
+
+    def region(*args: str) -> str:
+        r = run_bake(bake_exe, "inspect", "--format", "json", *args, str(d))
+        assert r.returncode == 0, r.stderr
+        return str(json.loads(r.stdout)["variables"]["region"]["value"])
+
+    assert region("-var-file", varfile, "-var", "region=from-arg") == "from-arg"
+    assert region("-var", "region=from-arg", "-var-file", varfile) == "from-file"
+    assert region("--var=region=a", "-var", "region=b") == "b"
+    r = run_bake(bake_exe, "inspect", "-var", "region", str(d))
+    assert r.returncode == 2 and b"NAME=VALUE" in r.stderr

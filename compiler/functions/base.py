@@ -37,9 +37,18 @@ class Param(msgspec.Struct, frozen=True):
 class CallContext:
     """What impure functions may use: recorded inputs, and whether `env` is allowed here."""
 
-    def __init__(self, inputs: Inputs | None = None, allow_env: bool = False) -> None:
+    def __init__(self, inputs: Inputs | None = None, allow_env: bool = False, seed: bytes = b"") -> None:
         self.inputs = inputs
         self.allow_env = allow_env
+        # uuidv4 is made pure: its bytes derive from `seed` (plan inputs and call site) and a per-context counter.
+        self.seed = seed
+        self.counter = 0
+
+    def next_counter(self) -> int:
+        """A number that differs on each call (so successive uuidv4() calls with one seed differ)."""
+        n = self.counter
+        self.counter += 1
+        return n
 
     def require_inputs(self, fn: str) -> Inputs:
         """The Inputs object, or an error when this evaluation has none (e.g. a bare console)."""
@@ -104,8 +113,8 @@ class Function:
         for i, arg in enumerate(args):
             param = self.params[i] if i < n_fixed else self.var_param
             assert param is not None
-            if arg.marks and not param.allow_marked:
-                arg, m = arg.unmark()
+            if not param.allow_marked:
+                arg, m = arg.unmark_deep()  # as cty: marks anywhere inside go onto the result
                 marks |= m
             if arg.is_null and not param.allow_null:
                 raise FunctionError("argument must not be null", i)
