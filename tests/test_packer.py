@@ -317,3 +317,52 @@ def test_var_and_var_file_apply_in_command_line_order(tmp_path: Path, bake_exe: 
     assert region("--var=region=a", "-var", "region=b") == "b"
     r = run_bake(bake_exe, "inspect", "-var", "region", str(d))
     assert r.returncode == 2 and b"NAME=VALUE" in r.stderr
+
+
+DYNAMIC_TEMPLATE = """
+variable "scripts" {
+  default = ["a.sh", "b.sh"]
+}
+
+source "docker" "a" {
+  image  = "busybox"
+  commit = true
+  dynamic "run_command" {
+    for_each = []
+    content {}
+  }
+}
+
+build {
+  sources = ["docker.a"]
+
+  dynamic "provisioner" {
+    for_each = var.scripts
+    iterator = s
+    labels   = ["shell"]
+    content {
+      inline = ["sh ${s.value} # ${s.key}"]
+    }
+  }
+
+  post-processors {
+    dynamic "post-processor" {
+      for_each = { tag1 = "x", tag2 = "y" }
+      labels   = ["docker-tag"]
+      content {
+        repository = "r"
+        tags       = [post-processor.key, post-processor.value]
+      }
+    }
+  }
+}
+"""
+
+
+def test_dynamic_blocks_generate_steps(tmp_path: Path) -> None:
+    t, diags, _ = load(str(folder(tmp_path, DYNAMIC_TEMPLATE)), Options(env={}))
+    assert t is not None, errors(diags)
+    (src,) = t.builds[0].sources
+    assert [V.to_python(p.config["inline"]) for p in src.provisioners] == [["sh a.sh # 0"], ["sh b.sh # 1"]]
+    (chain,) = src.post_processors
+    assert [V.to_python(p.config["tags"]) for p in chain] == [["tag1", "x"], ["tag2", "y"]]

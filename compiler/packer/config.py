@@ -294,6 +294,9 @@ class _Decoder:
         self.path_value = _obj({"root": V.string(root), "cwd": V.string(os.getcwd().replace("\\", "/"))})
         self.packer_value = _obj({"version": V.string(PACKER_COMPAT_VERSION)})
         self.warned: set[tuple[str, str]] = set()
+        # Blocks made by dynamic blocks, and the iterator values their bodies see.
+        self.bindings: dict[int, dict[str, Value]] = {}
+        self.keep: list[sx.Block] = []
 
     # -- the stages
     def run(self, auto_var_files: list[str]) -> Template | None:
@@ -952,6 +955,7 @@ class _Decoder:
         provisioners: list[sx.Block] = []
         post: list[list[sx.Block]] = []
         cleanup: sx.Block | None = None
+        blocks = self.expand_structural(blocks, scope)
         for inner in blocks:
             if inner.type == "source":
                 if self._labels(inner, 1):
@@ -966,8 +970,9 @@ class _Decoder:
                 if self._labels(inner, 1):
                     post.append([inner])
             elif inner.type == "post-processors":
-                chain = [pp for pp in inner.body.blocks if pp.type == "post-processor" and self._labels(pp, 1)]
-                for other in inner.body.blocks:
+                members = self.expand_structural(list(inner.body.blocks), scope)
+                chain = [pp for pp in members if pp.type == "post-processor" and self._labels(pp, 1)]
+                for other in members:
                     if other.type != "post-processor":
                         self.diags.error(
                             "Unsupported block type",
@@ -975,14 +980,8 @@ class _Decoder:
                             other.type_range,
                         )
                 post.append(chain)
-            elif inner.type in ("hcp_packer_registry", "dynamic"):
-                if inner.type == "dynamic":
-                    self.diags.warn(
-                        "Dynamic block in build",
-                        "Dynamic blocks directly inside a build block are not supported by Packer either; "
-                        "it is ignored.",
-                        inner.type_range,
-                    )
+            elif inner.type == "hcp_packer_registry":
+                pass  # accepted: HCP Packer metadata does not change what is built
             else:
                 self.diags.error(
                     "Unsupported block type", f'Blocks of type "{inner.type}" are not expected here.', inner.type_range
@@ -1043,7 +1042,67 @@ class _Decoder:
             build.sources.append(bs)
         return build
 
+    def expand_structural(self, blocks: list[sx.Block], scope: Scope) -> list[sx.Block]:
+        """Expand `dynamic` blocks into the blocks they stand for (provisioners, post-processors...).
+
+        As Packer's dynblock.Expand does before decoding: each generated block's body is evaluated
+        later with the iterator bound (kept in self.bindings).
+        """
+        out: list[sx.Block] = []
+        for block in blocks:
+            if block.type != "dynamic":
+                out.append(block)
+                continue
+            if not self._labels(block, 1):
+                continue
+            kind = block.labels[0]
+            body = block.body
+            for_each = body.attribute("for_each")
+            content = [b for b in body.blocks if b.type == "content"]
+            if for_each is None or len(content) != 1:
+                what = '"for_each" argument' if for_each is None else "one content block"
+                self.diags.error("Invalid dynamic block", f"A dynamic block requires a {what}.", block.range)
+                continue
+            iterator = kind
+            it_attr = body.attribute("iterator")
+            if it_attr is not None and isinstance(it_attr.expr, sx.Variable):
+                iterator = it_attr.expr.name
+            coll = self.ld.eval(for_each.expr, scope)
+            coll, _ = coll.unmark()
+            if not coll.known or coll.is_null or not isinstance(coll.ty, (T.List, T.Set, T.Tuple, T.Map, T.Object)):
+                self.diags.error(
+                    "Invalid dynamic for_each value",
+                    f"Cannot use a {coll.ty.friendly()} value in for_each. An iterable collection is required.",
+                    for_each.expr.range,
+                )
+                continue
+            labels_attr = body.attribute("labels")
+            for k, v in coll.iterate():
+                bindings = {**self.bindings.get(id(block), {}), iterator: _obj({"key": k, "value": v})}
+                labels: tuple[str, ...] = ()
+                if labels_attr is not None:
+                    lv = self.ld.eval(labels_attr.expr, scope.child(bindings))
+                    try:
+                        labels = tuple(x.as_string() for x in convert(lv.unmark()[0], T.List(T.STRING)).elements())
+                    except (ConversionError, AssertionError):
+                        self.diags.error(
+                            "Invalid dynamic block labels",
+                            "The labels must be a list of strings.",
+                            labels_attr.expr.range,
+                        )
+                        continue
+                made = sx.Block(
+                    block.range, kind, labels, block.type_range, tuple(block.label_ranges[:1]) * len(labels),
+                    content[0].body, block.open_brace_range, block.close_brace_range,
+                )  # fmt: skip
+                self.bindings[id(made)] = bindings
+                self.keep.append(made)
+                out.append(made)
+        return out
+
     def decode_step(self, b: sx.Block, short_source: str, scope: Scope) -> Provisioner | None:
+        if id(b) in self.bindings:
+            scope = scope.child(self.bindings[id(b)])
         meta = {"only", "except", "override", "pause_before", "max_retries", "timeout", "name", "keep_input_artifact"}
         body = b.body
         for field in ("only", "except"):
