@@ -7,7 +7,7 @@ import fnmatch
 import hashlib
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 import msgspec
@@ -86,8 +86,13 @@ class Inputs:
         self.env_used.setdefault(key, "true" if found else "false")
         return found
 
-    def glob(self, base: str, pattern: str) -> list[str]:
-        """Files (not folders) under base matching a pattern with `*`, `**`, `?`, `[...]`, `{a,b}`."""
+    def glob(self, base: str, pattern: str, match: Callable[[str], bool] | None = None) -> list[str]:
+        """Files (not folders) under base matching a pattern with `*`, `**`, `?`, `[...]`, `{a,b}`.
+
+        `match`, when given, decides instead of the built-in matcher whether a file (its path relative
+        to base, with `/`) matches; the pattern then only names the listing in the record.
+        """
+        matches = match if match is not None else (lambda rel: _glob_match(pattern, rel))
         root = self.resolve(base)
         if not root.is_dir():
             return []
@@ -96,7 +101,7 @@ class Inputs:
             dirnames.sort()
             for name in sorted(filenames):
                 rel = PurePosixPath(Path(dirpath, name).relative_to(root)).as_posix()
-                if _glob_match(pattern, rel):
+                if matches(rel):
                     out.append(rel)
         out.sort()
         self.env_used.setdefault(f"fileset:{self._record_name(root)}:{pattern}", "\n".join(out))

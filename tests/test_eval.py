@@ -259,7 +259,7 @@ ERRORS: list[tuple[str, str, str]] = [
     ("upper([1])", "Invalid function argument", 'Invalid value for "str" parameter: string required.'),
     ("max(1, s...)", "Invalid expanding argument value", "must be of a tuple, list, or set type"),
     ("try(nope, alsonope)", "Error in function call", "no expression succeeded"),
-    ("convert(lst, nonsense)", "Invalid type specification", 'The keyword "nonsense" is not a valid type specification.'),
+    ("convert(lst, nonsense)", "Invalid type specification", 'The keyword "nonsense" is not a valid type'),
     ("convert(lst, number)", "Invalid function argument", "number required"),
 ]
 

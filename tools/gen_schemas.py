@@ -51,7 +51,8 @@ SPECS = [
 
 _ATTR = re.compile(r'"([^"]+)":\s*&hcldec\.AttrSpec\{Name: "[^"]+", Type: (.+?), Required: (true|false)\}')
 _BLOCK = re.compile(
-    r'"([^"]+)":\s*&hcldec\.(BlockSpec|BlockListSpec)\{TypeName: "[^"]+", Nested: hcldec\.ObjectSpec\(\(\*(\w+)\)\(nil\)\.HCL2Spec\(\)\)\}'
+    r'"([^"]+)":\s*&hcldec\.(BlockSpec|BlockListSpec)\{TypeName: "[^"]+", '
+    r"Nested: hcldec\.ObjectSpec\(\(\*(\w+)\)\(nil\)\.HCL2Spec\(\)\)\}"
 )
 _BLOCK_ATTRS = re.compile(
     r'"([^"]+)":\s*&hcldec\.BlockAttrsSpec\{TypeName: "[^"]+", ElementType: (.+?), Required: (true|false)\}'

@@ -61,7 +61,7 @@ class Num:
             raise NumberError(text)
         try:
             q = Fraction(decimal.Decimal(s))
-        except (decimal.InvalidOperation, ValueError) as exc:
+        except (decimal.InvalidOperation, ValueError, OverflowError) as exc:
             raise NumberError(text) from exc
         return cls(_round(q, PARSE_PREC), PARSE_PREC)
 
@@ -201,9 +201,9 @@ def format_number(n: Num) -> str:
     if n.inf:
         return "+Inf" if n.inf > 0 else "-Inf"
     q = n.q
-    if q.denominator == 1:
-        return str(q.numerator)
     prec = max(n.prec, 1)
+    if q.denominator == 1 and abs(q.numerator).bit_length() <= prec:
+        return str(q.numerator)
     ctx = decimal.Context(rounding=decimal.ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
     num = decimal.Decimal(q.numerator)
     den = decimal.Decimal(q.denominator)

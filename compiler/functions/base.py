@@ -32,6 +32,9 @@ class Param(msgspec.Struct, frozen=True):
     allow_null: bool = False
     allow_unknown: bool = False
     allow_marked: bool = False
+    # Accept a value whose type is not known yet; cty's default is False (then the call's result is an
+    # unknown of unknown type), but most functions Packer uses set it, so it is bake's default.
+    allow_dynamic: bool = True
 
 
 class CallContext:
@@ -110,6 +113,7 @@ class Function:
         ready: list[Value] = []
         marks: set[str] = set()
         any_unknown = False
+        dynamic_result = False
         for i, arg in enumerate(args):
             param = self.params[i] if i < n_fixed else self.var_param
             assert param is not None
@@ -118,7 +122,10 @@ class Function:
                 marks |= m
             if arg.is_null and not param.allow_null:
                 raise FunctionError("argument must not be null", i)
-            if not isinstance(param.type, T.Dynamic):
+            if isinstance(arg.ty, T.Dynamic) and not param.allow_dynamic:
+                # cty stops type checking here: the result's type cannot be known yet
+                dynamic_result = True
+            elif not isinstance(param.type, T.Dynamic):
                 try:
                     arg = convert(arg, param.type)
                 except ConversionError as exc:
@@ -127,7 +134,7 @@ class Function:
                 any_unknown = True
             ready.append(arg)
         if any_unknown:
-            return unknown(self.return_type(ready)).with_marks(marks)
+            return unknown(T.DYNAMIC if dynamic_result else self.return_type(ready)).with_marks(marks)
         result = self.impl(ready, ctx)
         return result.with_marks(marks) if marks else result
 

@@ -1031,8 +1031,8 @@ class _Decoder:
             if cleanup is not None:
                 bs.error_cleanup = self.decode_step(cleanup, short, bscope)
             for chain in post:
-                steps = [self.decode_step(pp, short, bscope) for pp in chain]
-                kept = [s for s in steps if s is not None]
+                decoded = [self.decode_step(pp, short, bscope) for pp in chain]
+                kept = [s for s in decoded if s is not None]
                 if kept:
                     bs.post_processors.append(kept)
             steps = [*bs.provisioners, *[p for chain in bs.post_processors for p in chain]]

@@ -1,0 +1,1 @@
+"""Tests of Packer's function library, one module per kind."""
