@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +27,8 @@ def run_bake(
     return subprocess.run(
         [bake_exe, *args], input=stdin, capture_output=True, cwd=cwd, env=env, timeout=timeout, check=False
     )
+
+
+# Property tests are deterministic in CI: the same examples every run, no shared example database.
+settings.register_profile("bake", derandomize=True, database=None, deadline=None)
+settings.load_profile("bake")

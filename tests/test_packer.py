@@ -78,7 +78,7 @@ build {
   provisioner "shell" {
     inline   = ["echo default"]
     override = {
-      "null.other" = { inline = ["echo overridden"] }
+      other = { inline = ["echo overridden"] }
     }
   }
 

@@ -120,9 +120,11 @@ class Function:
             if not param.allow_marked:
                 arg, m = arg.unmark_deep()  # as cty: marks anywhere inside go onto the result
                 marks |= m
-            if arg.is_null and not param.allow_null:
+            if dynamic_result:
+                pass  # cty stopped checking at an earlier argument of unknown type
+            elif arg.is_null and not param.allow_null:
                 raise FunctionError("argument must not be null", i)
-            if isinstance(arg.ty, T.Dynamic) and not param.allow_dynamic:
+            elif isinstance(arg.ty, T.Dynamic) and not param.allow_dynamic:
                 # cty stops type checking here: the result's type cannot be known yet
                 dynamic_result = True
             elif not isinstance(param.type, T.Dynamic):

@@ -160,7 +160,8 @@ _NUMBERS_REQUIRED = "argument must be list, set, or tuple of number values"
 def _sum(args: Sequence[Value], ctx: CallContext) -> Value:
     arg, marks = args[0].unmark_deep()
     if not arg.known:
-        return unknown(T.NUMBER).with_marks(marks)
+        # cty: an unknown argument of unknown type gives an unknown of unknown type
+        return unknown(T.DYNAMIC if isinstance(arg.ty, T.Dynamic) else T.NUMBER).with_marks(marks)
     ty = arg.ty
     if not isinstance(ty, (T.List, T.Set, T.Map, T.Tuple, T.Object)):
         raise FunctionError("cannot sum noniterable", 0)

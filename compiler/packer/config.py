@@ -591,7 +591,7 @@ class _Decoder:
 
     def _assign_file(self, path: str) -> None:
         try:
-            data = self.ld.inputs.read_bytes(path)
+            data = self.ld.inputs.read_bytes(os.path.abspath(path))  # as given: relative to the working folder
         except InputError as exc:
             self.diags.error("Cannot read variable file", str(exc), None)
             return
@@ -980,7 +980,9 @@ class _Decoder:
                             other.type_range,
                         )
                 post.append(chain)
-            elif inner.type == "hcp_packer_registry":
+            elif inner.type == "hcp_packer_registry" or (
+                inner.type == "dynamic" and inner.labels == ("hcp_packer_registry",)
+            ):
                 pass  # accepted: HCP Packer metadata does not change what is built
             else:
                 self.diags.error(
@@ -988,7 +990,8 @@ class _Decoder:
                 )
         seen: set[str] = set()
         for ref, rng, override in refs:
-            key = ref[7:] if ref.startswith("source.") else ref
+            parts = ref.split(".")
+            key = ".".join(parts[1:]) if len(parts) == 3 else ref  # as Packer: "<anything>.type.name"
             src = self.sources.get(key)
             if src is None:
                 self.diags.error(
@@ -1000,10 +1003,11 @@ class _Decoder:
                 continue
             src_name = src.name
             extra: dict[str, Value] = {}
+            bound = self.bindings.get(id(override), {}) if override is not None else {}
             if override is not None:
                 name_attr = override.body.attribute("name")
                 if name_attr is not None:
-                    nv = self.ld.eval(name_attr.expr, scope)
+                    nv = self.ld.eval(name_attr.expr, scope.child(bound))
                     if nv.known and nv.ty == T.STRING:
                         src_name = nv.as_string()
             full = ".".join(x for x in (name, src.type, src_name) if x)
@@ -1019,19 +1023,19 @@ class _Decoder:
             where: dict[str, Range] = {}
             config = self.eval_body(src.block.body, bscope, where=where)
             if override is not None:
-                extra = self.eval_body(override.body, bscope, skip=frozenset({"name"}), where=where)
+                extra = self.eval_body(override.body, bscope.child(bound), skip=frozenset({"name"}), where=where)
                 config.update(extra)
             config, supported = self.check_schema("source", src.type, config, where, src.block.type_range)
             bs = BuildSource(full, src.type, src_name, config, src.block.range, supported)
             short = f"{src.type}.{src_name}"
             for p in provisioners:
-                prov = self.decode_step(p, short, bscope)
+                prov = self.decode_step(p, short, src_name, bscope)
                 if prov is not None:
                     bs.provisioners.append(prov)
             if cleanup is not None:
-                bs.error_cleanup = self.decode_step(cleanup, short, bscope)
+                bs.error_cleanup = self.decode_step(cleanup, short, src_name, bscope)
             for chain in post:
-                decoded = [self.decode_step(pp, short, bscope) for pp in chain]
+                decoded = [self.decode_step(pp, short, src_name, bscope) for pp in chain]
                 kept = [s for s in decoded if s is not None]
                 if kept:
                     bs.post_processors.append(kept)
@@ -1100,18 +1104,21 @@ class _Decoder:
                 out.append(made)
         return out
 
-    def decode_step(self, b: sx.Block, short_source: str, scope: Scope) -> Provisioner | None:
+    def decode_step(self, b: sx.Block, short_source: str, source_name: str, scope: Scope) -> Provisioner | None:
         if id(b) in self.bindings:
             scope = scope.child(self.bindings[id(b)])
         meta = {"only", "except", "override", "pause_before", "max_retries", "timeout", "name", "keep_input_artifact"}
         body = b.body
+        filters: dict[str, list[str]] = {}
         for field in ("only", "except"):
             a = body.attribute(field)
             if a is None:
                 continue
             v = self.ld.eval(a.expr, scope)
+            if v.is_null:
+                continue  # Packer decodes into a []string: null is no filter
             try:
-                names = [x.as_string() for x in convert(v, T.List(T.STRING)).elements()]
+                filters[field] = [x.as_string() for x in convert(v.unmark()[0], T.List(T.STRING)).elements()]
             except (ConversionError, AssertionError):
                 self.diags.error(
                     "Incorrect attribute value type",
@@ -1119,18 +1126,23 @@ class _Decoder:
                     a.expr.range,
                 )
                 return None
-            names = [n[7:] if n.startswith("source.") else n for n in names]
-            if field == "only" and short_source not in names:
-                return None
-            if field == "except" and short_source in names:
-                return None
+        if filters.get("only") and filters.get("except"):
+            error = dg.error("Invalid provisioner", "only one of 'only' or 'except' may be specified", b.type_range)
+            if error not in self.diags:
+                self.diags.append(error)
+            return None
+        # Packer compares "type.name" exactly, and an empty list filters nothing.
+        if filters.get("only") and short_source not in filters["only"]:
+            return None
+        if filters.get("except") and short_source in filters["except"]:
+            return None
         where: dict[str, Range] = {}
         config = self.eval_body(body, scope, skip=frozenset(meta), where=where)
         ov = body.attribute("override")
         if ov is not None:
             value = self.ld.eval(ov.expr, scope)
             if value.known and isinstance(value.ty, (T.Object, T.Map)):
-                per = value.attrs().get(short_source)
+                per = value.attrs().get(source_name)  # keyed by the source's name, as Packer does
                 if per is not None and per.known and isinstance(per.ty, (T.Object, T.Map)):
                     config.update(per.attrs())
                     where.update({k: ov.name_range for k in per.attrs() if k not in where})

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bake.compiler.cty import types as T
@@ -415,5 +416,8 @@ def test_format_f_and_e_match_python_for_float64(x: float, prec: int) -> None:
 
 @given(st.floats(allow_nan=False, allow_infinity=False, width=64))
 def test_format_v_is_shortest_float64(x: float) -> None:
+    # Go's big.Float picks its shortest digits with a symmetric rounding interval, so at a power of
+    # two (whose lower neighbour is closer) its output need not read back as the same float64.
+    assume(x == 0 or math.frexp(abs(x))[0] != 0.5)
     got = FUNCTIONS["format"].call([string("%v"), number(x)]).as_string()
     assert float(got) == x

@@ -1,0 +1,1 @@
+"""Packer template tests: shapes found in public Packer configurations, run through the `bake` CLI."""
