@@ -10,7 +10,7 @@ from .values import Value, list_of, map_of, null, set_of, string, tuple_of, unkn
 
 
 class ConversionError(ValueError):
-    """A value cannot take the wanted type; path says where inside it ("element 1", ".name")."""
+    """A value cannot take the wanted type; path says where inside it ('element 1: attribute "x"')."""
 
     def __init__(self, message: str, path: str = "") -> None:
         super().__init__(f"{path}: {message}" if path else message)
@@ -26,10 +26,6 @@ def _required(want: T.Type) -> str:
     if isinstance(want, T.Tuple):
         return "tuple required"
     return f"{want.friendly()} required"
-
-
-def _within(path: str, inner: str) -> str:
-    return f"{path}{inner}" if inner.startswith((".", "[")) or not path else f"{path}: {inner}"
 
 
 def convert(v: Value, want: T.Type) -> Value:
@@ -48,7 +44,7 @@ def convert(v: Value, want: T.Type) -> Value:
     if isinstance(want, (T.List, T.Set)):
         if not isinstance(v.ty, (T.List, T.Set, T.Tuple)):
             raise ConversionError(_required(want))
-        elems = [_convert_at(e, want.elem, f"[{i}]") for i, e in enumerate(v.elements())]
+        elems = [_convert_at(e, want.elem, f"element {i}") for i, e in enumerate(v.elements())]
         elem_ty = want.elem
         if isinstance(elem_ty, T.Dynamic) or T.has_dynamic(elem_ty):
             unified = unify([e.ty for e in elems]) if elems else T.DYNAMIC
@@ -61,7 +57,7 @@ def convert(v: Value, want: T.Type) -> Value:
     if isinstance(want, T.Map):
         if not isinstance(v.ty, (T.Map, T.Object)):
             raise ConversionError(_required(want))
-        attrs = {k: _convert_at(e, want.elem, f"[{string(k)!r}]".replace("string:", "")) for k, e in v.items()}
+        attrs = {k: _convert_at(e, want.elem, f'element "{k}"') for k, e in v.items()}
         elem_ty = want.elem
         if T.has_dynamic(elem_ty):
             unified = unify([e.ty for e in attrs.values()]) if attrs else T.DYNAMIC
@@ -76,7 +72,9 @@ def convert(v: Value, want: T.Type) -> Value:
         elems = list(v.elements())
         if len(elems) != len(want.elems):
             raise ConversionError(f"tuple required with exactly {len(want.elems)} elements")
-        return tuple_of(_convert_at(e, t, f"[{i}]") for i, (e, t) in enumerate(zip(elems, want.elems, strict=True)))
+        return tuple_of(
+            _convert_at(e, t, f"element {i}") for i, (e, t) in enumerate(zip(elems, want.elems, strict=True))
+        )
     if isinstance(want, T.Object):
         if not isinstance(v.ty, (T.Object, T.Map)):
             raise ConversionError(_required(want))
@@ -84,7 +82,7 @@ def convert(v: Value, want: T.Type) -> Value:
         out: dict[str, Value] = {}
         for name, aty in want.attrs:
             if name in have:
-                out[name] = _convert_at(have[name], aty, f".{name}")
+                out[name] = _convert_at(have[name], aty, f'attribute "{name}"')
             elif name in want.optional:
                 out[name] = null(aty)
             else:
@@ -99,10 +97,11 @@ def convert(v: Value, want: T.Type) -> Value:
 
 
 def _convert_at(v: Value, want: T.Type, where: str) -> Value:
+    """Convert one element or attribute; errors name where, as cty does ('element 1: attribute "x": ...')."""
     try:
         return convert(v, want)
     except ConversionError as exc:
-        raise ConversionError(exc.message, where + exc.path if exc.path.startswith((".", "[")) else where) from None
+        raise ConversionError(exc.message, f"{where}: {exc.path}" if exc.path else where) from None
 
 
 def _primitive(v: Value, want: T.Primitive) -> Value:

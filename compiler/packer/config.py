@@ -21,7 +21,7 @@ from ..hcl.eval import EvalFailed, Scope, evaluate
 from ..hcl.parser import parse, parse_expression, parse_template
 from ..hcl.typeexpr import Defaults, TypeExprError, apply_defaults, type_constraint
 from ..inputs import InputError, Inputs
-from ..source import Range
+from ..source import Range, SourceText
 from . import PACKER_COMPAT_VERSION, schemas
 from .refs import references
 
@@ -562,10 +562,14 @@ class _Decoder:
     def _assign(self, name: str, text: str, source: str, filename: str) -> None:
         var = self.variables[name]
         if var.type in (T.STRING, T.NUMBER, T.DYNAMIC):
+            # taken literally, as Packer does; positioned in a pseudo-file named after its origin
             value = V.string(text)
-            rng = None
+            src = SourceText(filename, text)
+            self.ld.sources_text[filename] = src
+            rng = src.range(0, len(text))
         else:
             parsed = parse_expression(text, filename)
+            self.ld.sources_text[filename] = parsed.source
             self.diags.extend(parsed.diagnostics)
             if parsed.expr is None:
                 return
@@ -582,9 +586,11 @@ class _Decoder:
             self.diags.error(
                 summary, f"The value for {var.name} is not compatible with the variable's type constraint: {exc}.", rng
             )
+            var.value, var.source = V.unknown(var.type), "invalid"  # reported: not "unset" as well
             return
         if value.is_null and not var.nullable:
             self.diags.error("Invalid value for variable", f"The variable {var.name} does not accept null values.", rng)
+            var.value, var.source = V.unknown(var.type), "invalid"
             return
         var.value = value
         var.source = source
@@ -673,7 +679,7 @@ class _Decoder:
                 if msg.known and msg.ty == T.STRING and not msg.marks
                 else "(error message not shown: it is sensitive)"
             )
-            where = {"default": "", "env": "env ", "varfile": "varfile ", "arg": "-var ", "unset": ""}[var.source]
+            where = {"env": "env ", "varfile": "varfile ", "arg": "-var "}.get(var.source, "")
             self.diags.error(
                 f"Invalid value for {where}variable".replace("  ", " "),
                 f"{text}\n\nThis was checked by the validation rule at {rule.range}.",
