@@ -366,3 +366,35 @@ def test_dynamic_blocks_generate_steps(tmp_path: Path) -> None:
     assert [V.to_python(p.config["inline"]) for p in src.provisioners] == [["sh a.sh # 0"], ["sh b.sh # 1"]]
     (chain,) = src.post_processors
     assert [V.to_python(p.config["tags"]) for p in chain] == [["tag1", "x"], ["tag2", "y"]]
+
+
+def test_templatefile_and_file_read_through_inputs(tmp_path: Path) -> None:
+    text = (
+        'variable "users" {\n  default = ["ann", "bob"]\n}\n'
+        "locals {\n"
+        '  rendered = templatefile("${path.root}/t.tpl", { users = var.users, greeting = "hi" })\n'
+        '  raw      = file("data.txt")\n'
+        '  wrapped  = templatefile("one.tpl", { x = 5 })\n'
+        "}\n"
+    )
+    d = folder(
+        tmp_path,
+        text,
+        t__tpl="%{ for u in users ~}\n${greeting} ${u}\n%{ endfor ~}\n",
+        data__txt="payload\n",
+        one__tpl="${x}",
+    )
+    t, diags, _ = load(str(d), Options(env={}))
+    assert t is not None and not errors(diags), errors(diags)
+    assert V.to_python(t.locals["rendered"].value) == "hi ann\nhi bob\n"  # type: ignore[arg-type]
+    assert V.to_python(t.locals["raw"].value) == "payload\n"  # type: ignore[arg-type]
+    assert t.locals["wrapped"].value == V.string("5")  # templatefile always gives a string
+
+
+def test_templatefile_errors_name_the_template(tmp_path: Path) -> None:
+    text = 'locals {\n  x = templatefile("t.tpl", {})\n  y = templatefile("missing.tpl", {})\n}\n'
+    d = folder(tmp_path, text, t__tpl="${nope}\n")
+    _, diags, _ = load(str(d), Options(env={}))
+    found = [(d.summary, d.detail) for d in diags if d.is_error]
+    assert any("t.tpl" in detail and "nope" in detail for _, detail in found), found
+    assert any("missing.tpl" in detail for _, detail in found), found

@@ -28,12 +28,7 @@ def all_functions() -> dict[str, Function]:
     if _TABLE is None:
         table: dict[str, Function] = {}
         for name in MODULES:
-            try:
-                mod = importlib.import_module(f"{__name__}.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name == f"{__name__}.{name}":
-                    continue  # a module still being written
-                raise
+            mod = importlib.import_module(f"{__name__}.{name}")
             for fname, fn in mod.FUNCTIONS.items():
                 if fname in table:
                     raise ValueError(f"function {fname} defined in two modules")

@@ -664,10 +664,7 @@ class _Evaluator:
                 'Call to function "templatefile" failed: no template folder to read from.',
                 e.range,
             )
-        try:
-            template, name = loader(path.as_string(), e.range)
-        except EvalFailed:
-            raise
+        template, name = loader(path.as_string(), e.range)
         names = {}
         for k, v in vars_v.items():
             if not _is_identifier(k):
@@ -743,8 +740,6 @@ def equals(a: Value, b: Value) -> Value:
 
 def _deep_equal(a: Value, b: Value) -> bool:
     if a.ty != b.ty:
-        if isinstance(a.ty, T.Dynamic) or isinstance(b.ty, T.Dynamic):
-            return False
         return False
     ra, rb = a.unmark_deep()[0].raw, b.unmark_deep()[0].raw
     if isinstance(ra, tuple) and isinstance(rb, tuple):
@@ -880,17 +875,6 @@ def index(coll: Value, key: Value, rng: Range, key_range: Range) -> Value:
     if isinstance(ty, T.Dynamic):
         return V.DYNAMIC_UNKNOWN.with_marks(marks)
     raise _err("Invalid index", "This value does not have any indices.", rng)
-
-
-def literal_object_keys(e: sx.Object) -> list[str | None]:
-    """Static names of an object constructor's keys (None where a key is computed)."""
-    out: list[str | None] = []
-    for item in e.items:
-        if item.bare_key and isinstance(item.key, sx.Variable):
-            out.append(item.key.name)
-        else:
-            out.append(None)
-    return out
 
 
 def value_of(e: sx.Expr, scope: Scope | None = None) -> Any:
