@@ -20,6 +20,7 @@ EXIT_OK = 0
 EXIT_ERRORS = 1
 EXIT_USAGE = 2
 EXIT_UNFORMATTED = 3
+EXIT_REFUSED = 3
 
 CONFIG_SUFFIXES = (".pkr.hcl", ".pkrvars.hcl")
 
@@ -212,6 +213,129 @@ def console(
     raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
+class PlanFormat(StrEnum):
+    """Output formats for plans."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _cached_keys(keys: list[str]) -> set[str]:
+    """Keys present in the local layer cache index (none when there is no cache yet)."""
+    import sqlite3
+
+    root = Path(os.environ.get("BAKE_CACHE_DIR") or Path.home() / ".cache" / "bake")
+    index = root / "index.sqlite"
+    if not index.is_file() or not keys:
+        return set()
+    try:
+        con = sqlite3.connect(f"file:{index}?mode=ro", uri=True, timeout=2)
+        try:
+            rows = con.execute(f"SELECT key FROM layers WHERE key IN ({','.join('?' * len(keys))})", keys).fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return set()
+    return {r[0] for r in rows}
+
+
+def _read_plan(path: str) -> object:
+    from bake.compiler import planfile as pf
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        sys.stderr.write(f"Error: cannot read {path}: {exc.strerror}\n")
+        raise typer.Exit(EXIT_REFUSED) from None
+    try:
+        return pf.decode(data, path)
+    except pf.PlanError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        raise typer.Exit(EXIT_REFUSED) from None
+
+
+def _render_plan(plan: object, output: PlanFormat, old: object | None = None) -> None:
+    from bake.compiler import planview
+
+    keys = [s.key for b in plan.builds for s in b.steps]  # type: ignore[attr-defined]
+    cached = _cached_keys(keys)
+    if output is PlanFormat.json:
+        sys.stdout.write(json.dumps(planview.render_json(plan, cached, old), indent=2) + "\n")  # type: ignore[arg-type]
+    elif output is PlanFormat.markdown:
+        sys.stdout.write(planview.render_markdown(plan, cached, old))  # type: ignore[arg-type]
+    else:
+        sys.stdout.write(planview.render_text(plan, cached, old))  # type: ignore[arg-type]
+
+
+@app.command()
+def plan(
+    path: Annotated[str, typer.Argument(help="A template file or folder.", show_default=False)],
+    out: Annotated[str | None, typer.Option("--out", help="Write the plan file here.")] = None,
+    output: Annotated[PlanFormat, typer.Option("--format", help="How to show the plan.")] = PlanFormat.text,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 2 when anything must be built.")
+    ] = False,
+    compare: Annotated[str | None, typer.Option("--compare", help="Mark the steps changed since this plan.")] = None,
+    var: Annotated[list[str] | None, typer.Option("--var", help="Set a variable: NAME=VALUE.")] = None,
+    var_file: Annotated[list[str] | None, typer.Option("--var-file", help="Read variable values from a file.")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Plan only the builds matching these globs.")] = None,
+    except_: Annotated[
+        list[str] | None, typer.Option("--except", help="Leave out builds matching these globs.")
+    ] = None,
+) -> None:
+    """Compile a template into a reviewable, content-hashed plan."""
+    from bake.compiler import planfile as pf
+    from bake.compiler.packer.config import load
+    from bake.compiler.planner import make_plan
+
+    old = _read_plan(compare) if compare else None
+    template, diags, texts = load(path, _template_options(var, var_file, strict=True))  # type: ignore[arg-type]
+    sources = {k: v for k, v in texts.items() if isinstance(v, SourceText)}
+    if template is None or dg.has_errors(diags):
+        _emit(diags, sources, OutputFormat.text)
+        raise typer.Exit(EXIT_ERRORS)
+    globs_only = [g for item in (only or []) for g in item.split(",") if g]
+    globs_except = [g for item in (except_ or []) for g in item.split(",") if g]
+    the_plan, more = make_plan(template, path, globs_only, globs_except)
+    _emit([*diags, *more], sources, OutputFormat.text)
+    if the_plan is None or dg.has_errors(more):
+        raise typer.Exit(EXIT_ERRORS)
+    if out:
+        tmp = Path(out + ".tmp")
+        tmp.write_bytes(pf.encode(the_plan))
+        os.replace(tmp, out)
+    _render_plan(the_plan, output, old)
+    if detailed_exitcode:
+        cached = _cached_keys([s.key for b in the_plan.builds for s in b.steps])
+        pending = any(s.key not in cached for b in the_plan.builds for s in b.steps)
+        raise typer.Exit(2 if pending else EXIT_OK)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def show(
+    plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A plan file.", show_default=False)],
+    output: Annotated[PlanFormat, typer.Option("--format", help="How to show the plan.")] = PlanFormat.text,
+) -> None:
+    """Render a saved plan."""
+    _render_plan(_read_plan(plan_file), output)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The earlier plan file.", show_default=False)],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The later plan file.", show_default=False)],
+) -> None:
+    """Say which steps' keys changed between two plans, and which inputs caused it."""
+    from bake.compiler import planview
+
+    a, b = _read_plan(old), _read_plan(new)
+    sys.stdout.write(planview.render_diff(a, b))  # type: ignore[arg-type]
+    raise typer.Exit(EXIT_OK)
+
+
 @app.command("fmt")
 def fmt_command(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.", show_default=False)],
@@ -283,7 +407,7 @@ def _diff(name: str, old: str, new: str) -> str:
 _LONG_OPTIONS = {
     "syntax-only", "format", "check", "diff", "recursive", "write", "no-write", "var", "var-file",
     "only", "except", "out", "help", "detailed-exitcode", "no-cache", "on-error",
-    "parallel-builds", "audit-log",
+    "parallel-builds", "audit-log", "compare",
 }  # fmt: skip
 
 

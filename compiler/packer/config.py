@@ -82,6 +82,7 @@ class Variable(msgspec.Struct):
     validations: list[Validation] = msgspec.field(default_factory=list)
     value: Value | None = None
     source: str = "default"  # default, env, varfile, arg
+    origin: str = "default"  # where the value came from, for the plan: env:PKR_VAR_x, var-file:<path>, arg
 
     def marked(self) -> Value:
         """The value as expressions see it (sensitive values are marked)."""
@@ -155,6 +156,7 @@ class Template(msgspec.Struct):
     builds: list[Build]
     required_plugins: dict[str, Value]
     required_version: str | None
+    inputs: Inputs | None = None  # what was read to decode it (files, environment, clock)
 
 
 class Options(msgspec.Struct):
@@ -255,6 +257,8 @@ def load(
         return None, ld.diags, ld.sources_text
     decoder = _Decoder(ld, files)
     template = decoder.run(auto)
+    if template is not None:
+        template.inputs = ld.inputs
     return template, ld.diags, ld.sources_text
 
 
@@ -594,6 +598,7 @@ class _Decoder:
             return
         var.value = value
         var.source = source
+        var.origin = {"env": f"env:PKR_VAR_{var.name}", "arg": "arg"}.get(source, source)
 
     def _assign_file(self, path: str) -> None:
         try:
@@ -633,6 +638,8 @@ class _Decoder:
                 continue
             value = self.ld.eval(attr.expr, self.ld.scope({}))
             self._set(var, value, "varfile", attr.expr.range)
+            if var.source == "varfile":
+                var.origin = f"var-file:{path}"
 
     def _validate(self, var: Variable) -> None:
         if var.value is None and not self.ld.options.strict:

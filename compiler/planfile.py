@@ -1,0 +1,206 @@
+"""The plan file: its schema (versioned msgspec Structs), canonical encoding, hashing, and safe decoding."""
+
+# This is the one module that reads and writes plan files; the runtime imports it too, so it
+# depends on nothing but msgspec and the standard library.
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+import msgspec
+
+FORMAT_VERSION = "1"
+
+
+class PlanError(Exception):
+    """A plan file that cannot be used: unreadable, not a plan, of an unknown format, or altered."""
+
+
+class Step(msgspec.Struct, forbid_unknown_fields=True):
+    """One step of a build: the source, a provisioner, finalize, or a post-processor."""
+
+    key: str
+    kind: str  # source | provisioner | finalize | post-processor | error-cleanup-provisioner
+    type: str
+    config: dict[str, Any]
+    files: dict[str, str] = {}  # files this step reads (relative path -> digest), part of its key
+    chain: int | None = None  # post-processors: which chain
+    name: str | None = None  # cosmetic: outside the key
+    options: dict[str, Any] = {}  # cosmetic: timeout, pause_before, max_retries... outside the key
+    supported: bool = True
+
+
+class Build(msgspec.Struct, forbid_unknown_fields=True):
+    """One build (`build.type.name`) and its steps in order."""
+
+    name: str
+    builder: str
+    supported: bool
+    steps: list[Step]
+
+
+class Inputs(msgspec.Struct, forbid_unknown_fields=True):
+    """Everything the plan was computed from."""
+
+    files: dict[str, str]  # relative path -> "sha256:..." (a folder: its Merkle digest, path ends in "/")
+    env: dict[str, str | None]
+    source_date_epoch: int
+    modes: dict[str, int] = {}
+    variables: dict[str, Any] = {}  # non-sensitive variable values
+    sensitive: dict[str, str] = {}  # sensitive variable -> where its value comes from (never the value)
+
+
+class Plan(msgspec.Struct, forbid_unknown_fields=True):
+    """A plan file (format_version "1"); plan_hash covers everything else in it."""
+
+    format_version: str
+    bake_version: str
+    inputs: Inputs
+    builds: list[Build]
+    plan_hash: str = ""
+    template: str = ""  # the template path as given, relative to the working folder
+
+
+# ------------------------------------------------------------------ canonical JSON (RFC 8785 subset)
+
+
+def _escape(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif o < 0x20:
+            out.append({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}.get(o, f"\\u{o:04x}"))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _utf16_key(s: str) -> list[int]:
+    return list(s.encode("utf-16-be"))
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON: keys sorted by UTF-16 code units, no whitespace, integers only, UTF-8."""
+    parts: list[str] = []
+    stack: list[Any] = [value]
+    # iterative, so that deep configs cannot exhaust the Python stack
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Raw):
+            parts.append(item.text)
+        elif item is None:
+            parts.append("null")
+        elif item is True:
+            parts.append("true")
+        elif item is False:
+            parts.append("false")
+        elif isinstance(item, int):
+            parts.append(str(item))
+        elif isinstance(item, float):
+            raise PlanError(
+                "a float cannot go into a plan: "
+                + ("NaN and infinities have no JSON form" if not math.isfinite(item) else "numbers must be integers")
+            )
+        elif isinstance(item, str):
+            parts.append(_escape(item))
+        elif isinstance(item, (list, tuple)):
+            seq: list[Any] = [_Raw("[")]
+            for i, x in enumerate(item):
+                if i:
+                    seq.append(_Raw(","))
+                seq.append(x)
+            seq.append(_Raw("]"))
+            stack.extend(reversed(seq))
+        elif isinstance(item, dict):
+            for k in item:
+                if not isinstance(k, str):
+                    raise PlanError(f"object keys must be strings, not {type(k).__name__}")
+            seq = [_Raw("{")]
+            for i, k in enumerate(sorted(item, key=_utf16_key)):
+                if i:
+                    seq.append(_Raw(","))
+                seq.append(_Raw(_escape(k) + ":"))
+                seq.append(item[k])
+            seq.append(_Raw("}"))
+            stack.extend(reversed(seq))
+        elif isinstance(item, msgspec.Struct):
+            stack.append(msgspec.to_builtins(item))
+        else:
+            raise PlanError(f"cannot encode a {type(item).__name__} in a plan")
+    return "".join(parts).encode("utf-8")
+
+
+class _Raw:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def digest(value: Any) -> str:
+    """sha256 of the canonical encoding, as "sha256:<hex>"."""
+    return "sha256:" + hashlib.sha256(canonical(value)).hexdigest()
+
+
+# ------------------------------------------------------------------ plan files
+
+
+def plan_hash(plan: Plan) -> str:
+    """The hash of a plan's canonical encoding without its plan_hash field."""
+    doc = msgspec.to_builtins(plan)
+    doc.pop("plan_hash", None)
+    return digest(doc)
+
+
+def seal(plan: Plan) -> Plan:
+    """The plan with its plan_hash filled in."""
+    return msgspec.structs.replace(plan, plan_hash=plan_hash(plan))
+
+
+def encode(plan: Plan) -> bytes:
+    """The bytes of a plan file: sorted, indented JSON (readable in a diff), byte-identical for equal plans.
+
+    The hash is over the canonical encoding, so the file's layout does not affect it.
+    """
+    import json
+
+    doc = msgspec.to_builtins(plan)
+    canonical(doc)  # refuses floats, NaN and non-string keys before anything is written
+    return (json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def decode(data: bytes, name: str = "plan") -> Plan:
+    """Read a plan file, refusing anything that is not an intact plan of a known format."""
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.DecodeError as exc:
+        raise PlanError(f"{name} is not a plan file: {_first_line(exc)}") from None
+    if not isinstance(raw, dict):
+        raise PlanError(f"{name} is not a plan file: it is not a JSON object")
+    version = raw.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanError(
+            f"{name} has format_version {version!r}; this bake reads format_version {FORMAT_VERSION!r} only"
+        )
+    try:
+        plan = msgspec.convert(raw, Plan)
+    except msgspec.ValidationError as exc:
+        raise PlanError(f"{name} is not a valid plan file: {exc}") from None
+    try:
+        want = plan_hash(plan)
+    except PlanError as exc:
+        raise PlanError(f"{name} is not a valid plan file: {exc}") from None
+    if plan.plan_hash != want:
+        raise PlanError(f"{name} was altered after planning: its plan_hash {plan.plan_hash} does not match its content")
+    return plan
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

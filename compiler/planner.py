@@ -1,0 +1,252 @@
+"""The pure planner: a decoded template in, a content-hashed plan with chained cache keys out."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from bake import __version__
+
+from . import diagnostics as dg
+from . import planfile as pf
+from .cty import values as V
+from .cty.numbers import Num, format_number
+from .cty.values import Value
+from .inputs import InputError, Inputs
+from .packer.config import BuildSource, Provisioner, Template
+
+# Fields that shape the final artifact, not the container the steps run in: they go to finalize.
+FINALIZE_FIELDS: dict[str, frozenset[str]] = {
+    "docker": frozenset({"changes", "commit", "discard", "export_path", "author", "message"}),
+    "rootfs": frozenset({"output", "output_path"}),
+}
+# Step options that never change a step's result: in the plan, outside the keys.
+COSMETIC = ("name", "timeout", "pause_before", "max_retries")
+# Config fields naming files a step reads from the machine that runs bake.
+FILE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("provisioner", "shell"): ("script", "scripts"),
+    ("provisioner", "shell-local"): ("script", "scripts"),
+    ("post-processor", "shell-local"): ("script", "scripts"),
+    ("provisioner", "file"): ("source", "sources"),
+}
+
+SENSITIVE = {"$sensitive": True}
+
+
+def to_json(v: Value) -> Any:
+    """Plan data of a value: no floats (non-integers as decimal strings), secrets and unknowns as markers."""
+    if V.SENSITIVE in v.marks:
+        return SENSITIVE
+    if not v.known:
+        return {"$unknown": v.ty.type_expr()}
+    raw = v.raw
+    if raw is None or isinstance(raw, (bool, str)):
+        return raw
+    if isinstance(raw, Num):
+        return raw.to_int() if raw.is_int() else format_number(raw)
+    if isinstance(raw, tuple):
+        return [to_json(e) for e in raw]
+    return {k: to_json(e) for k, e in sorted(raw.items())}
+
+
+class Planner:
+    """Turns one evaluated template into a Plan; every file a step reads is hashed through Inputs."""
+
+    def __init__(self, template: Template, template_path: str) -> None:
+        assert template.inputs is not None
+        self.t = template
+        self.inputs: Inputs = template.inputs
+        self.template_path = template_path
+        self.diags: list[dg.Diagnostic] = []
+
+    def plan(self, only: Sequence[str] = (), except_: Sequence[str] = ()) -> pf.Plan | None:
+        builds: list[pf.Build] = []
+        for b in self.t.builds:
+            for src in b.sources:
+                if only and not any(fnmatch.fnmatchcase(src.full_name, g) for g in only):
+                    continue
+                if any(fnmatch.fnmatchcase(src.full_name, g) for g in except_):
+                    continue
+                builds.append(self.plan_build(src))
+        if dg.has_errors(self.diags):
+            return None
+        builds.sort(key=lambda b: b.name)
+        inputs = self.plan_inputs()
+        plan = pf.Plan(pf.FORMAT_VERSION, __version__, inputs, builds, template=self.template_path)
+        return pf.seal(plan)
+
+    # -- inputs
+    def plan_inputs(self) -> pf.Inputs:
+        files = {name: rec.digest for name, rec in sorted(self.inputs.files.items())}
+        modes = {name: rec.mode for name, rec in sorted(self.inputs.files.items())}
+        files.update(self.trees)
+        env = {k: v for k, v in sorted(self.inputs.env_used.items()) if not k.startswith(("exists:", "fileset:"))}
+        for k, v in self.inputs.env_used.items():
+            if k.startswith(("exists:", "fileset:")):
+                files[k] = "sha256:" + hashlib.sha256((v or "").encode()).hexdigest()
+        for name, var in self.t.variables.items():
+            if var.sensitive and f"PKR_VAR_{name}" in env:
+                env[f"PKR_VAR_{name}"] = "<sensitive>"
+        variables = {
+            n: to_json(v.value) for n, v in sorted(self.t.variables.items()) if not v.sensitive and v.value is not None
+        }
+        sensitive = {n: v.origin for n, v in sorted(self.t.variables.items()) if v.sensitive}
+        epoch = self.inputs.source_date_epoch or 0
+        return pf.Inputs(files, env, epoch, modes, variables, sensitive)
+
+    @property
+    def trees(self) -> dict[str, str]:
+        return getattr(self, "_trees", {})
+
+    # -- builds
+    def plan_build(self, src: BuildSource) -> pf.Build:
+        finalize_fields = FINALIZE_FIELDS.get(src.type, frozenset())
+        source_cfg = {k: to_json(v) for k, v in sorted(src.config.items()) if k not in finalize_fields}
+        final_cfg = {k: to_json(v) for k, v in sorted(src.config.items()) if k in finalize_fields}
+        steps: list[pf.Step] = []
+        parent: str | None = None
+        first = self.step("source", src.type, source_cfg, {}, parent, supported=src.supported)
+        steps.append(first)
+        parent = first.key
+        for p in src.provisioners:
+            step = self.provisioner_step("provisioner", p, parent)
+            steps.append(step)
+            parent = step.key
+        final = self.step("finalize", src.type, final_cfg, {}, parent)
+        steps.append(final)
+        parent = final.key
+        for i, chain in enumerate(src.post_processors):
+            chain_parent = final.key  # every chain starts from the build's artifact
+            for p in chain:
+                step = self.provisioner_step("post-processor", p, chain_parent, chain=i)
+                steps.append(step)
+                chain_parent = step.key
+        build = pf.Build(src.full_name, src.type, src.supported, steps)
+        if src.error_cleanup is not None:
+            cleanup = self.provisioner_step("error-cleanup-provisioner", src.error_cleanup, None)
+            build = pf.Build(src.full_name, src.type, src.supported, [*steps, cleanup])
+        return build
+
+    def provisioner_step(self, kind: str, p: Provisioner, parent: str | None, chain: int | None = None) -> pf.Step:
+        config = {k: to_json(v) for k, v in sorted(p.config.items())}
+        if kind == "post-processor" and p.keep_input_artifact is not None:
+            config["keep_input_artifact"] = p.keep_input_artifact
+        options: dict[str, Any] = {}
+        for field in COSMETIC:
+            value = getattr(p, field, None)
+            if value not in (None, ""):
+                options[field] = value
+        files = self.step_files(kind, p)
+        step = self.step(kind, p.type, config, files, parent, chain=chain, supported=p.supported)
+        step.name = p.name or None
+        step.options = options
+        return step
+
+    def step(
+        self,
+        kind: str,
+        type_name: str,
+        config: dict[str, Any],
+        files: dict[str, str],
+        parent: str | None,
+        chain: int | None = None,
+        supported: bool = True,
+    ) -> pf.Step:
+        try:
+            key = pf.digest({"parent": parent, "kind": kind, "type": type_name, "config": config, "files": files})
+        except pf.PlanError as exc:
+            self.diags.append(dg.error("Cannot plan this value", str(exc), None))
+            key = "sha256:" + "0" * 64
+        return pf.Step(key, kind, type_name, config, files, chain, supported=supported)
+
+    # -- files a step reads
+    def step_files(self, kind: str, p: Provisioner) -> dict[str, str]:
+        fields = FILE_FIELDS.get((kind if kind != "error-cleanup-provisioner" else "provisioner", p.type), ())
+        if p.type == "file" and _plain(p.config.get("direction")) == "download":
+            return {}
+        out: dict[str, str] = {}
+        for field in fields:
+            value = p.config.get(field)
+            if value is None or not value.known or value.is_null:
+                continue
+            plain = _plain(value)
+            paths = plain if isinstance(plain, list) else [plain]
+            for path in paths:
+                if not isinstance(path, str):
+                    continue
+                name, digest_ = self.hash_path(path, p, field)
+                if name is not None:
+                    out[name] = digest_
+        return out
+
+    def hash_path(self, path: str, p: Provisioner, field: str) -> tuple[str | None, str]:
+        """Digest a file, or a folder as a Merkle tree of (relative path, mode, digest); never mtimes."""
+        full = Path(os.path.abspath(path))  # as Packer: relative to the working folder
+        try:
+            if full.is_dir():
+                entries = []
+                for dirpath, dirnames, filenames in os.walk(full):
+                    dirnames.sort()
+                    for fname in sorted(filenames):
+                        fpath = Path(dirpath, fname)
+                        rel = PurePosixPath(fpath.relative_to(full)).as_posix()
+                        self.inputs.read_bytes(str(fpath))
+                        record = self.inputs.files[self._record_name(fpath)]
+                        entries.append([rel, record.mode, record.digest])
+                tree = pf.digest(entries)
+                name = self._record_name(full).rstrip("/") + "/"
+                trees = dict(self.trees)
+                trees[name] = tree
+                self._trees = trees
+                return name, tree
+            self.inputs.read_bytes(str(full))
+            name = self._record_name(full)
+            return name, self.inputs.files[name].digest
+        except InputError as exc:
+            self.diags.append(
+                dg.error(
+                    f'Cannot read the file of "{field}"',
+                    f"The {p.type} step needs {path!r}: {exc}.",
+                    p.range,
+                )
+            )
+            return None, ""
+
+    def _record_name(self, p: Path) -> str:
+        try:
+            return PurePosixPath(p.resolve().relative_to(self.inputs.root)).as_posix()
+        except ValueError:
+            return p.resolve().as_posix()
+
+
+def _plain(v: Value | None) -> Any:
+    if v is None or not v.is_wholly_known():
+        return None
+    return V.to_python(v.unmark_deep()[0])
+
+
+def make_plan(
+    template: Template, template_path: str, only: Sequence[str] = (), except_: Sequence[str] = ()
+) -> tuple[pf.Plan | None, list[dg.Diagnostic]]:
+    """Plan every build of a template (those -only/-except select), or explain why not."""
+    planner = Planner(template, template_path)
+    plan = planner.plan(only, except_)
+    return plan, planner.diags
+
+
+def changed_inputs(old: pf.Plan, new: pf.Plan) -> Mapping[str, tuple[Any, Any]]:
+    """Input files, variables and environment values whose recorded value differs between plans."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for prefix, a, b in (
+        ("file", old.inputs.files, new.inputs.files),
+        ("var", old.inputs.variables, new.inputs.variables),
+        ("env", old.inputs.env, new.inputs.env),
+    ):
+        for k in sorted(set(a) | set(b)):
+            if a.get(k) != b.get(k):
+                out[f"{prefix}:{k}"] = (a.get(k), b.get(k))
+    return out
