@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import re
 from typing import Any
 
 import msgspec
@@ -66,102 +68,81 @@ class Plan(msgspec.Struct, forbid_unknown_fields=True):
 # ------------------------------------------------------------------ canonical JSON (RFC 8785 subset)
 
 
-def _escape(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif o < 0x20:
-            out.append({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}.get(o, f"\\u{o:04x}"))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+_HIGH = re.compile("[\ue000-\U0010ffff]")
 
 
-def _utf16_key(s: str) -> list[int]:
-    return list(s.encode("utf-16-be"))
-
-
-def canonical(value: Any) -> bytes:
-    """Canonical JSON: keys sorted by UTF-16 code units, no whitespace, integers only, UTF-8."""
-    parts: list[str] = []
-    stack: list[Any] = [value]
-    # iterative, so that deep configs cannot exhaust the Python stack
+def check(value: Any) -> bool:
+    """Refuse what canonical JSON cannot hold; True when some key needs UTF-16 ordering."""
+    astral_keys = False
+    stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, _Raw):
-            parts.append(item.text)
-        elif item is None:
-            parts.append("null")
-        elif item is True:
-            parts.append("true")
-        elif item is False:
-            parts.append("false")
-        elif isinstance(item, int):
-            parts.append(str(item))
-        elif isinstance(item, float):
+        if item is None or isinstance(item, (bool, int, str)):
+            continue
+        if isinstance(item, float):
             raise PlanError(
                 "a float cannot go into a plan: "
                 + ("NaN and infinities have no JSON form" if not math.isfinite(item) else "numbers must be integers")
             )
-        elif isinstance(item, str):
-            parts.append(_escape(item))
-        elif isinstance(item, (list, tuple)):
-            seq: list[Any] = [_Raw("[")]
-            for i, x in enumerate(item):
-                if i:
-                    seq.append(_Raw(","))
-                seq.append(x)
-            seq.append(_Raw("]"))
-            stack.extend(reversed(seq))
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
         elif isinstance(item, dict):
-            for k in item:
+            for k, v in item.items():
                 if not isinstance(k, str):
                     raise PlanError(f"object keys must be strings, not {type(k).__name__}")
-            seq = [_Raw("{")]
-            for i, k in enumerate(sorted(item, key=_utf16_key)):
-                if i:
-                    seq.append(_Raw(","))
-                seq.append(_Raw(_escape(k) + ":"))
-                seq.append(item[k])
-            seq.append(_Raw("}"))
-            stack.extend(reversed(seq))
-        elif isinstance(item, msgspec.Struct):
-            stack.append(msgspec.to_builtins(item))
+                if not astral_keys and _HIGH.search(k):
+                    astral_keys = True
+                stack.append(v)
         else:
             raise PlanError(f"cannot encode a {type(item).__name__} in a plan")
-    return "".join(parts).encode("utf-8")
+    return astral_keys
 
 
-class _Raw:
-    __slots__ = ("text",)
+def _utf16_sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _utf16_sorted(value[k]) for k in sorted(value, key=lambda s: s.encode("utf-16-be"))}
+    if isinstance(value, (list, tuple)):
+        return [_utf16_sorted(v) for v in value]
+    return value
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+
+def canonical(value: Any, checked: bool = False, utf16: bool = False) -> bytes:
+    """Canonical JSON (RFC 8785 for bake's data): keys sorted by UTF-16 code units, no whitespace,
+    integers only, minimal escapes, UTF-8.
+
+    `checked` skips the type walk for data whose parts went through check() already (then `utf16`
+    says whether check() found keys that need UTF-16 ordering).
+    """
+    if isinstance(value, msgspec.Struct):
+        value = msgspec.to_builtins(value)
+    if (utf16 if checked else check(value)):
+        # msgspec's "sorted" orders keys by code point; UTF-16 order differs only above U+E000
+        value = _utf16_sorted(value)
+        return msgspec.json.encode(value)
+    try:
+        return msgspec.json.encode(value, order="sorted")
+    except (UnicodeEncodeError, msgspec.EncodeError) as exc:
+        raise PlanError(f"cannot encode this in a plan: {exc}") from None
 
 
-def digest(value: Any) -> str:
+def digest(value: Any, checked: bool = False, utf16: bool = False) -> str:
     """sha256 of the canonical encoding, as "sha256:<hex>"."""
-    return "sha256:" + hashlib.sha256(canonical(value)).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical(value, checked, utf16)).hexdigest()
 
 
 # ------------------------------------------------------------------ plan files
 
 
-def plan_hash(plan: Plan) -> str:
+def plan_hash(plan: Plan, checked: bool = False, utf16: bool = False) -> str:
     """The hash of a plan's canonical encoding without its plan_hash field."""
     doc = msgspec.to_builtins(plan)
     doc.pop("plan_hash", None)
-    return digest(doc)
+    return digest(doc, checked, utf16)
 
 
-def seal(plan: Plan) -> Plan:
-    """The plan with its plan_hash filled in."""
-    return msgspec.structs.replace(plan, plan_hash=plan_hash(plan))
+def seal(plan: Plan, checked: bool = False, utf16: bool = False) -> Plan:
+    """The plan with its plan_hash filled in (`checked`: every part went through check() already)."""
+    return msgspec.structs.replace(plan, plan_hash=plan_hash(plan, checked, utf16))
 
 
 def encode(plan: Plan) -> bytes:
@@ -169,10 +150,8 @@ def encode(plan: Plan) -> bytes:
 
     The hash is over the canonical encoding, so the file's layout does not affect it.
     """
-    import json
-
     doc = msgspec.to_builtins(plan)
-    canonical(doc)  # refuses floats, NaN and non-string keys before anything is written
+    check(doc)  # refuses floats, NaN and non-string keys before anything is written
     return (json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

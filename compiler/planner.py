@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import msgspec
 
 from bake import __version__
 
@@ -62,6 +65,7 @@ class Planner:
         self.inputs: Inputs = template.inputs
         self.template_path = template_path
         self.diags: list[dg.Diagnostic] = []
+        self.utf16 = False  # whether any hashed data has keys that need UTF-16 ordering
 
     def plan(self, only: Sequence[str] = (), except_: Sequence[str] = ()) -> pf.Plan | None:
         builds: list[pf.Build] = []
@@ -76,8 +80,14 @@ class Planner:
             return None
         builds.sort(key=lambda b: b.name)
         inputs = self.plan_inputs()
+        try:
+            self.utf16 = pf.check(msgspec.to_builtins(inputs)) or self.utf16
+        except pf.PlanError as exc:
+            self.diags.append(dg.error("Cannot plan this value", str(exc), None))
+            return None
         plan = pf.Plan(pf.FORMAT_VERSION, __version__, inputs, builds, template=self.template_path)
-        return pf.seal(plan)
+        # every step's data was checked when its key was computed, the inputs just now
+        return pf.seal(plan, checked=True, utf16=self.utf16)
 
     # -- inputs
     def plan_inputs(self) -> pf.Inputs:
@@ -156,8 +166,11 @@ class Planner:
         chain: int | None = None,
         supported: bool = True,
     ) -> pf.Step:
+        payload = {"parent": parent, "kind": kind, "type": type_name, "config": config, "files": files}
         try:
-            key = pf.digest({"parent": parent, "kind": kind, "type": type_name, "config": config, "files": files})
+            utf16 = pf.check(payload)
+            self.utf16 = self.utf16 or utf16
+            key = pf.digest(payload, checked=True, utf16=utf16)
         except pf.PlanError as exc:
             self.diags.append(dg.error("Cannot plan this value", str(exc), None))
             key = "sha256:" + "0" * 64
@@ -234,7 +247,13 @@ def make_plan(
 ) -> tuple[pf.Plan | None, list[dg.Diagnostic]]:
     """Plan every build of a template (those -only/-except select), or explain why not."""
     planner = Planner(template, template_path)
-    plan = planner.plan(only, except_)
+    collecting = gc.isenabled()
+    gc.disable()  # plan data is acyclic
+    try:
+        plan = planner.plan(only, except_)
+    finally:
+        if collecting:
+            gc.enable()
     return plan, planner.diags
 
 

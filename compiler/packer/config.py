@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -256,7 +257,14 @@ def load(
     if ld.diags.failed():
         return None, ld.diags, ld.sources_text
     decoder = _Decoder(ld, files)
-    template = decoder.run(auto)
+    # Values and scopes form no cycles: the cycle collector would only cost time here.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        template = decoder.run(auto)
+    finally:
+        if collecting:
+            gc.enable()
     if template is not None:
         template.inputs = ld.inputs
     return template, ld.diags, ld.sources_text
@@ -861,9 +869,7 @@ class _Decoder:
                     rng,
                 )
             return config, False
-        ranges = {name: where.get(name) or where.get(f"{name} block") or rng for name in config}
-        blocks = {name for name in config if f"{name} block" in where and name not in where}
-        checked, diags = schemas.check(kind, type_name, config, ranges, rng, blocks)
+        checked, diags = schemas.check(kind, type_name, config, where, rng)
         for d in diags:  # a source's or step's config is checked once per build source: report once
             if d not in self.diags:
                 self.diags.append(d)

@@ -43,57 +43,55 @@ def check(
     kind: str,
     type_name: str,
     config: Mapping[str, Value],
-    ranges: Mapping[str, Range],
+    where: Mapping[str, Range],
     whole: Range,
-    blocks: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Value], list[dg.Diagnostic]]:
-    """Convert a config to its schema's types, reporting unknown, missing and mistyped fields."""
+    """Convert a config to its schema's types, reporting unknown, missing and mistyped fields.
+
+    `where` holds each name's range (a block under "<name> block"), consulted only for errors.
+    """
     fields = schema(kind, type_name)
     assert fields is not None
-    return _check(fields, config, ranges, whole, blocks)
-
-
-def _check(
-    fields: Mapping[str, Any],
-    config: Mapping[str, Value],
-    ranges: Mapping[str, Range],
-    whole: Range,
-    blocks: set[str] | frozenset[str],
-) -> tuple[dict[str, Value], list[dg.Diagnostic]]:
     diags: list[dg.Diagnostic] = []
     out: dict[str, Value] = {}
+
+    def rng(name: str) -> Range:
+        return where.get(name) or where.get(f"{name} block") or whole
+
     for name, value in config.items():
         spec = fields.get(name)
-        rng = ranges.get(name, whole)
         if spec is None:
-            what = "block type" if name in blocks else "argument"
-            summary = "Unsupported block type" if what == "block type" else "Unsupported argument"
-            detail = (
-                f'Blocks of type "{name}" are not expected here.'
-                if what == "block type"
-                else f'An argument named "{name}" is not expected here.'
-            )
-            diags.append(dg.error(summary, detail, rng))
+            if f"{name} block" in where and name not in where:
+                diags.append(
+                    dg.error("Unsupported block type", f'Blocks of type "{name}" are not expected here.', rng(name))
+                )
+            else:
+                diags.append(
+                    dg.error("Unsupported argument", f'An argument named "{name}" is not expected here.', rng(name))
+                )
             continue
         if "block" in spec:
             items = value.elements() if value.known and isinstance(value.ty, T.Tuple) else ()
             if spec["block"] == "single" and len(items) > 1:
-                diags.append(dg.error(f'Too many "{name}" blocks', f'Only one "{name}" block is allowed.', rng))
+                diags.append(dg.error(f'Too many "{name}" blocks', f'Only one "{name}" block is allowed.', rng(name)))
             out[name] = value
             continue
         try:
             out[name] = convert(value, _type(spec["type"]))
         except ConversionError as exc:
             diags.append(
-                dg.error("Incorrect attribute value type", f'Inappropriate value for attribute "{name}": {exc}.', rng)
-            )
-    for name, spec in fields.items():
-        if spec.get("required") and name not in config:
-            diags.append(
                 dg.error(
-                    "Missing required argument",
-                    f'The argument "{name}" is required, but no definition was found.',
-                    whole,
+                    "Incorrect attribute value type", f'Inappropriate value for attribute "{name}": {exc}.', rng(name)
                 )
             )
+    for name in _required(kind, type_name):
+        if name not in config:
+            detail = f'The argument "{name}" is required, but no definition was found.'
+            diags.append(dg.error("Missing required argument", detail, whole))
     return out, diags
+
+
+@cache
+def _required(kind: str, type_name: str) -> tuple[str, ...]:
+    fields = schema(kind, type_name) or {}
+    return tuple(name for name, spec in fields.items() if spec.get("required"))
