@@ -66,7 +66,8 @@ class Inputs:
         p = self.resolve(path)
         try:
             data = p.read_bytes()
-            mode = stat.S_IMODE(p.stat().st_mode)
+            # as git records them: executable or not, whatever the umask of the checkout
+            mode = 0o755 if p.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else 0o644
         except IsADirectoryError:
             raise InputError(f"{path} is a directory, not a file") from None
         except FileNotFoundError:

@@ -150,7 +150,7 @@ class Planner:
             value = getattr(p, field, None)
             if value not in (None, ""):
                 options[field] = value
-        files = self.step_files(kind, p)
+        files = self.step_files(kind, p, config)
         step = self.step(kind, p.type, config, files, parent, chain=chain, supported=p.supported)
         step.name = p.name or None
         step.options = options
@@ -177,7 +177,9 @@ class Planner:
         return pf.Step(key, kind, type_name, config, files, chain, supported=supported)
 
     # -- files a step reads
-    def step_files(self, kind: str, p: Provisioner) -> dict[str, str]:
+    def step_files(self, kind: str, p: Provisioner, config: dict[str, Any]) -> dict[str, str]:
+        """Hash the local files a step reads, and name them in its config relative to the template
+        root (so that keys do not depend on the folder bake was run from)."""
         fields = FILE_FIELDS.get((kind if kind != "error-cleanup-provisioner" else "provisioner", p.type), ())
         if p.type == "file" and _plain(p.config.get("direction")) == "download":
             return {}
@@ -188,12 +190,21 @@ class Planner:
                 continue
             plain = _plain(value)
             paths = plain if isinstance(plain, list) else [plain]
+            renamed: list[Any] = []
             for path in paths:
                 if not isinstance(path, str):
+                    renamed.append(path)
                     continue
                 name, digest_ = self.hash_path(path, p, field)
-                if name is not None:
-                    out[name] = digest_
+                if name is None:
+                    renamed.append(path)
+                    continue
+                out[name] = digest_
+                # keep Packer's trailing-slash meaning ("copy the folder's contents")
+                shown = name.rstrip("/") + ("/" if path.endswith("/") else "")
+                renamed.append(shown)
+            if field in config:
+                config[field] = renamed if isinstance(plain, list) else renamed[0]
         return out
 
     def hash_path(self, path: str, p: Provisioner, field: str) -> tuple[str | None, str]:
@@ -262,6 +273,7 @@ def changed_inputs(old: pf.Plan, new: pf.Plan) -> Mapping[str, tuple[Any, Any]]:
     out: dict[str, tuple[Any, Any]] = {}
     for prefix, a, b in (
         ("file", old.inputs.files, new.inputs.files),
+        ("mode", old.inputs.modes, new.inputs.modes),
         ("var", old.inputs.variables, new.inputs.variables),
         ("env", old.inputs.env, new.inputs.env),
     ):

@@ -1,0 +1,2 @@
+release  = "2024.06"
+packages = ["curl", "ca-certificates", "tzdata"]
