@@ -245,18 +245,24 @@ class _Loader:
         return value
 
 
-def load(
-    path: str, options: Options | None = None
-) -> tuple[Template | None, list[dg.Diagnostic], Mapping[str, object]]:
-    """Decode and evaluate a template file or folder; diagnostics explain anything that went wrong."""
-    options = options or Options()
-    ld = _Loader(path, options)
+def _start(path: str, options: Options | None) -> tuple[_Loader, _Decoder | None, list[str]]:
+    """Find and parse a template's files; the decoder is None when they have errors."""
+    ld = _Loader(path, options or Options())
     hcl, auto, diags = template_files(path)
     ld.diags.extend(diags)
     files = ld.parse_files(hcl)
     if ld.diags.failed():
+        return ld, None, auto
+    return ld, _Decoder(ld, files), auto
+
+
+def load(
+    path: str, options: Options | None = None
+) -> tuple[Template | None, list[dg.Diagnostic], Mapping[str, object]]:
+    """Decode and evaluate a template file or folder; diagnostics explain anything that went wrong."""
+    ld, decoder, auto = _start(path, options)
+    if decoder is None:
         return None, ld.diags, ld.sources_text
-    decoder = _Decoder(ld, files)
     # Values and scopes form no cycles: the cycle collector would only cost time here.
     collecting = gc.isenabled()
     gc.disable()
@@ -268,7 +274,6 @@ def load(
     if template is not None:
         template.inputs = ld.inputs
     return template, ld.diags, ld.sources_text
-
 
 # ---------------------------------------------------------------------- decoding
 
@@ -1247,15 +1252,10 @@ def console_scope(
     path: str, options: Options | None = None
 ) -> tuple[Scope | None, list[dg.Diagnostic], Mapping[str, object]]:
     """The scope `bake console PATH` evaluates in: var, local, data, path and packer of the template."""
-    options = options or Options()
-    ld = _Loader(path, options)
-    hcl, auto, diags = template_files(path)
-    ld.diags.extend(diags)
-    files = ld.parse_files(hcl)
-    if ld.diags.failed():
+    ld, decoder, auto = _start(path, options)
+    if decoder is None:
         return None, ld.diags, ld.sources_text
-    decoder = _Decoder(ld, files)
-    for f in files:
+    for f in decoder.files:
         decoder.collect(f)
     if not ld.diags.failed():
         decoder.assign_variables(auto)
