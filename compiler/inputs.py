@@ -54,15 +54,14 @@ class Inputs:
         p = Path(path)
         return p if p.is_absolute() else (self.root / p)
 
-    def _record_name(self, p: Path) -> str:
-        try:
-            return PurePosixPath(p.resolve().relative_to(self.root)).as_posix()
-        except ValueError:
-            return p.resolve().as_posix()
+    def record_name(self, p: Path) -> str:
+        """How a file is named in the plan: relative to the template root (with `..` when outside it),
+        so that the same project in another checkout gives the same names."""
+        return PurePosixPath(os.path.relpath(p.resolve(), self.root)).as_posix()
 
     # -- reads
-    def read_bytes(self, path: str) -> bytes:
-        """Read a whole file and record its digest."""
+    def read_bytes(self, path: str, record_as: str | None = None) -> bytes:
+        """Read a whole file and record its digest (under `record_as` when its name is secret)."""
         p = self.resolve(path)
         try:
             data = p.read_bytes()
@@ -74,7 +73,8 @@ class Inputs:
             raise InputError(f"no file exists at {path}") from None
         except OSError as exc:
             raise InputError(f"failed to read {path}: {exc.strerror}") from None
-        self.files[self._record_name(p)] = FileRecord("sha256:" + hashlib.sha256(data).hexdigest(), mode)
+        name = record_as if record_as is not None else self.record_name(p)
+        self.files[name] = FileRecord("sha256:" + hashlib.sha256(data).hexdigest(), mode)
         return data
 
     def exists(self, path: str) -> bool:
@@ -83,7 +83,7 @@ class Inputs:
         if p.is_dir():
             raise InputError(f"{path} is a directory, not a file")
         found = p.is_file()
-        key = "exists:" + self._record_name(p)
+        key = "exists:" + self.record_name(p)
         self.env_used.setdefault(key, "true" if found else "false")
         return found
 
@@ -105,7 +105,7 @@ class Inputs:
                 if matches(rel):
                     out.append(rel)
         out.sort()
-        self.env_used.setdefault(f"fileset:{self._record_name(root)}:{pattern}", "\n".join(out))
+        self.env_used.setdefault(f"fileset:{self.record_name(root)}:{pattern}", "\n".join(out))
         return out
 
     # -- environment and clock

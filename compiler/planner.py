@@ -188,6 +188,7 @@ class Planner:
             value = p.config.get(field)
             if value is None or not value.known or value.is_null:
                 continue
+            secret = value.is_sensitive
             plain = _plain(value)
             paths = plain if isinstance(plain, list) else [plain]
             renamed: list[Any] = []
@@ -195,56 +196,69 @@ class Planner:
                 if not isinstance(path, str):
                     renamed.append(path)
                     continue
-                name, digest_ = self.hash_path(path, p, field)
+                allow_dir = p.type == "file"  # only the file provisioner copies folders
+                name, digest_ = self.hash_path(path, p, field, allow_dir, secret)
                 if name is None:
                     renamed.append(path)
                     continue
                 out[name] = digest_
                 # keep Packer's trailing-slash meaning ("copy the folder's contents")
-                shown = name.rstrip("/") + ("/" if path.endswith("/") else "")
-                renamed.append(shown)
-            if field in config:
+                renamed.append(name.rstrip("/") + ("/" if path.endswith("/") else ""))
+            if field in config and not secret:
                 config[field] = renamed if isinstance(plain, list) else renamed[0]
         return out
 
-    def hash_path(self, path: str, p: Provisioner, field: str) -> tuple[str | None, str]:
-        """Digest a file, or a folder as a Merkle tree of (relative path, mode, digest); never mtimes."""
+    def hash_path(
+        self, path: str, p: Provisioner, field: str, allow_dir: bool, secret: bool
+    ) -> tuple[str | None, str]:
+        """Digest a file, or a folder as a Merkle tree of (relative path, mode, digest); never mtimes.
+
+        A path computed from a secret is recorded under a neutral name, and errors do not quote it.
+        """
         full = Path(os.path.abspath(path))  # as Packer: relative to the working folder
+        shown = "a path computed from a sensitive value" if secret else repr(path)
         try:
             if full.is_dir():
-                entries = []
-                for dirpath, dirnames, filenames in os.walk(full):
-                    dirnames.sort()
-                    for fname in sorted(filenames):
-                        fpath = Path(dirpath, fname)
-                        rel = PurePosixPath(fpath.relative_to(full)).as_posix()
-                        self.inputs.read_bytes(str(fpath))
-                        record = self.inputs.files[self._record_name(fpath)]
-                        entries.append([rel, record.mode, record.digest])
-                tree = pf.digest(entries)
-                name = self._record_name(full).rstrip("/") + "/"
-                trees = dict(self.trees)
-                trees[name] = tree
-                self._trees = trees
+                if not allow_dir:
+                    raise InputError(f"{'it' if secret else path} is a directory, not a file")
+                name = self._name(full, secret).rstrip("/") + "/"
+                tree = pf.digest(self._tree(full, name))
+                self._trees = {**self.trees, name: tree}
                 return name, tree
-            self.inputs.read_bytes(str(full))
-            name = self._record_name(full)
+            name = self._name(full, secret)
+            self.inputs.read_bytes(str(full), record_as=name)
             return name, self.inputs.files[name].digest
         except InputError as exc:
-            self.diags.append(
-                dg.error(
-                    f'Cannot read the file of "{field}"',
-                    f"The {p.type} step needs {path!r}: {exc}.",
-                    p.range,
-                )
-            )
+            detail = f"The {p.type} step needs {shown}: {exc}." if not secret else f"The {p.type} step needs {shown}."
+            self.diags.append(dg.error(f'Cannot read the file of "{field}"', detail, p.range))
             return None, ""
 
-    def _record_name(self, p: Path) -> str:
-        try:
-            return PurePosixPath(p.resolve().relative_to(self.inputs.root)).as_posix()
-        except ValueError:
-            return p.resolve().as_posix()
+    def _tree(self, root: Path, name: str) -> list[list[Any]]:
+        """(relative path, mode, digest) of every file below a folder, following symlinks as `file` does."""
+        entries: list[list[Any]] = []
+        seen: set[str] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            real = os.path.realpath(dirpath)
+            if real in seen:  # a symlink loop
+                dirnames.clear()
+                continue
+            seen.add(real)
+            dirnames.sort()
+            for fname in sorted(filenames):
+                fpath = Path(dirpath, fname)
+                rel = PurePosixPath(fpath.relative_to(root)).as_posix()
+                record = name + rel
+                self.inputs.read_bytes(str(fpath), record_as=record)
+                entry = self.inputs.files[record]
+                entries.append([rel, entry.mode, entry.digest])
+        entries.sort()
+        return entries
+
+    def _name(self, full: Path, secret: bool) -> str:
+        if secret:
+            self._secret_files = getattr(self, "_secret_files", 0) + 1
+            return f"<sensitive file {self._secret_files}>"
+        return self.inputs.record_name(full)
 
 
 def _plain(v: Value | None) -> Any:

@@ -9,7 +9,7 @@ import msgspec
 
 from ..cty import types as T
 from ..cty.convert import ConversionError, convert
-from ..cty.values import Value, unknown
+from ..cty.values import SENSITIVE, Value, unknown
 
 if TYPE_CHECKING:
     from ..inputs import Inputs
@@ -137,7 +137,15 @@ class Function:
             ready.append(arg)
         if any_unknown:
             return unknown(T.DYNAMIC if dynamic_result else self.return_type(ready)).with_marks(marks)
-        result = self.impl(ready, ctx)
+        try:
+            result = self.impl(ready, ctx)
+        except FunctionError as exc:
+            if SENSITIVE in marks:
+                # the message could quote the secret (a path, a value): say only what failed
+                raise FunctionError(
+                    "the call failed; its message is not shown because an argument is sensitive", exc.arg
+                ) from None
+            raise
         return result.with_marks(marks) if marks else result
 
 

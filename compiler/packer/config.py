@@ -275,6 +275,7 @@ def load(
         template.inputs = ld.inputs
     return template, ld.diags, ld.sources_text
 
+
 # ---------------------------------------------------------------------- decoding
 
 _TOP_BLOCKS = {"packer", "variable", "variables", "locals", "local", "source", "build", "data"}
@@ -1173,25 +1174,34 @@ class _Decoder:
         kind = "post-processor" if b.type == "post-processor" else "provisioner"
         config, supported = self.check_schema(kind, b.labels[0], config, where, b.type_range)
         step = Provisioner(b.labels[0], "", config, b.range, supported)
-        for field in ("name", "pause_before", "timeout"):
+        for field in ("name", "pause_before", "timeout", "max_retries"):
             a = body.attribute(field)
-            if a is not None:
-                v = self.ld.eval(a.expr, scope)
-                if v.known and not v.is_null:
-                    setattr(step, field, convert(v.unmark()[0], T.STRING).as_string())
-        for field in ("max_retries",):
-            a = body.attribute(field)
-            if a is not None:
-                v = self.ld.eval(a.expr, scope)
-                if v.known and not v.is_null:
-                    try:
-                        step.max_retries = convert(v, T.NUMBER).as_num().to_int()
-                    except ConversionError as exc:
-                        self.diags.error(
-                            "Incorrect attribute value type",
-                            f'Inappropriate value for attribute "max_retries": {exc}.',
-                            a.expr.range,
-                        )
+            if a is None:
+                continue
+            v = self.ld.eval(a.expr, scope)
+            if v.is_sensitive:
+                if field == "name":
+                    step.name = "<sensitive>"  # names are shown everywhere: never a secret's value
+                else:
+                    self.diags.error(
+                        "Sensitive value not allowed here",
+                        f'"{field}" is shown in plans and logs, so it cannot be computed from a sensitive value.',
+                        a.expr.range,
+                    )
+                continue
+            if not v.known or v.is_null:
+                continue
+            if field != "max_retries":
+                setattr(step, field, convert(v.unmark()[0], T.STRING).as_string())
+                continue
+            try:
+                step.max_retries = convert(v, T.NUMBER).as_num().to_int()
+            except ConversionError as exc:
+                self.diags.error(
+                    "Incorrect attribute value type",
+                    f'Inappropriate value for attribute "max_retries": {exc}.',
+                    a.expr.range,
+                )
         a = body.attribute("keep_input_artifact")
         if a is not None:
             v = self.ld.eval(a.expr, scope)

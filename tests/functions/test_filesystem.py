@@ -291,12 +291,14 @@ def test_reads_are_recorded(env: Env) -> None:
     assert {k: r.digest for k, r in files.items()} == {
         "hello.txt": _digest(FILES["hello.txt"]),
         "sub/deep/c.txt": _digest(FILES["sub/deep/c.txt"]),
-        f"{env.home}/.netrc": _digest(b"machine example.com"),
+        # outside the template root: named relative to it, so another checkout names it the same
+        os.path.relpath(env.home / ".netrc", env.root): _digest(b"machine example.com"),
         "icon.png": _digest(FILES["icon.png"]),
-        f"{env.cwd}/local.txt": _digest(b"from the working directory"),
+        os.path.relpath(env.cwd / "local.txt", env.root): _digest(b"from the working directory"),
         "binary.dat": _digest(FILES["binary.dat"]),
     }
-    assert files["hello.txt"].mode == (env.root / "hello.txt").stat().st_mode & 0o7777
+    # modes as git records them: executable or not
+    assert files["hello.txt"].mode == (0o755 if (env.root / "hello.txt").stat().st_mode & 0o111 else 0o644)
 
 
 def test_missing_files_record_nothing(env: Env) -> None:
