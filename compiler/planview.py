@@ -64,6 +64,15 @@ def render_text(plan: pf.Plan, cached: Collection[str] = (), old: pf.Plan | None
             for path, digest in sorted(s.files.items()):
                 out.append(f"        reads {path} {short(digest)}")
         out.append("")
+    if old is not None:
+        from .planner import changed_inputs
+
+        inputs = changed_inputs(old, plan)
+        if inputs:
+            out.append("  inputs changed since the compared plan:")
+            for k, (a, b_) in inputs.items():
+                out.append(f"    {k}: {'<absent>' if a is None else a} -> {'<absent>' if b_ is None else b_}")
+            out.append("")
     if plan.inputs.sensitive:
         out.append(
             "  sensitive variables (values never shown): "
