@@ -336,6 +336,34 @@ def diff(
     raise typer.Exit(EXIT_OK)
 
 
+class OnError(StrEnum):
+    """What to do with a failed build's machine."""
+
+    cleanup = "cleanup"
+    abort = "abort"
+
+
+@app.command()
+def apply(
+    plan_file: Annotated[
+        str, typer.Argument(metavar="PLAN", help="A plan file made by bake plan.", show_default=False)
+    ],
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Run every step, ignoring cached layers.")] = False,
+    on_error: Annotated[
+        OnError, typer.Option("--on-error", help="cleanup (default) or abort: keep the container.")
+    ] = OnError.cleanup,
+    parallel_builds: Annotated[int, typer.Option("--parallel-builds", help="How many builds at once (0: all).")] = 0,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text, or json: one event per line.")
+    ] = OutputFormat.text,
+) -> None:
+    """Apply exactly a reviewed plan: verified first, every step run once, cached as a layer."""
+    from bake.runtime.apply import ApplyOptions, apply_plan
+
+    options = ApplyOptions(no_cache, on_error.value, parallel_builds, output is OutputFormat.json)
+    raise typer.Exit(apply_plan(plan_file, options))
+
+
 @app.command("fmt")
 def fmt_command(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.", show_default=False)],

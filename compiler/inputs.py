@@ -6,11 +6,12 @@ import datetime as dt
 import fnmatch
 import hashlib
 import os
-import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 import msgspec
+
+from .planfile import file_mode
 
 
 class InputError(Exception):
@@ -65,8 +66,7 @@ class Inputs:
         p = self.resolve(path)
         try:
             data = p.read_bytes()
-            # as git records them: executable or not, whatever the umask of the checkout
-            mode = 0o755 if p.stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else 0o644
+            mode = file_mode(p.stat().st_mode)  # as git records it, whatever the checkout's umask
         except IsADirectoryError:
             raise InputError(f"{path} is a directory, not a file") from None
         except FileNotFoundError:

@@ -125,6 +125,16 @@ def canonical(value: Any, checked: bool = False, utf16: bool = False) -> bytes:
         raise PlanError(f"cannot encode this in a plan: {exc}") from None
 
 
+def file_mode(st_mode: int) -> int:
+    """A file's mode as plans record it (as git does): 0o755 if executable by anyone, else 0o644."""
+    return 0o755 if st_mode & 0o111 else 0o644
+
+
+def tree_digest(entries: list[list[Any]]) -> str:
+    """The Merkle digest of a folder: its sorted [relative path, mode, file digest] entries."""
+    return digest(sorted(entries))
+
+
 def digest(value: Any, checked: bool = False, utf16: bool = False) -> str:
     """sha256 of the canonical encoding, as "sha256:<hex>"."""
     return "sha256:" + hashlib.sha256(canonical(value, checked, utf16)).hexdigest()

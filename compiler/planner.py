@@ -222,7 +222,7 @@ class Planner:
                 if not allow_dir:
                     raise InputError(f"{'it' if secret else path} is a directory, not a file")
                 name = self._name(full, secret).rstrip("/") + "/"
-                tree = pf.digest(self._tree(full, name))
+                tree = pf.tree_digest(self._tree(full, name))
                 self._trees = {**self.trees, name: tree}
                 return name, tree
             name = self._name(full, secret)
