@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -364,6 +364,64 @@ def apply(
     raise typer.Exit(apply_plan(plan_file, options))
 
 
+cache_app = typer.Typer(help="Look after the layer cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+def _remove_layer(entry: Any) -> None:
+    """Delete what a cache entry points at (a docker image for the docker builder)."""
+    if getattr(entry, "builder", "") == "docker":
+        import contextlib
+
+        import docker
+
+        # already gone, or the engine is not running: the index entry goes anyway
+        with contextlib.suppress(docker.errors.DockerException):
+            docker.from_env().images.remove(getattr(entry, "layer", ""), force=True, noprune=False)
+
+
+@cache_app.command("ls")
+def cache_ls_command(
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text, or json: one entry per line.")
+    ] = OutputFormat.text,
+) -> None:
+    """List cached layers, most recently used first."""
+    from bake.runtime.cache import CacheError
+    from bake.runtime.cachecli import cache_ls
+
+    try:
+        sys.stdout.write(cache_ls(output.value))
+    except CacheError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        raise typer.Exit(EXIT_ERRORS) from None
+    raise typer.Exit(EXIT_OK)
+
+
+@cache_app.command("prune")
+def cache_prune_command(
+    older_than: Annotated[
+        str | None, typer.Option("--older-than", help='Remove layers unused for this long ("7d").')
+    ] = None,
+    max_size: Annotated[
+        str | None, typer.Option("--max-size", help='Then shrink the cache to this size ("10G").')
+    ] = None,
+) -> None:
+    """Remove old layers, least recently used first."""
+    from bake.runtime.cache import CacheError
+    from bake.runtime.cachecli import cache_prune
+
+    try:
+        sys.stdout.write(cache_prune(older_than, max_size, remove=_remove_layer))
+    except ValueError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        raise typer.Exit(EXIT_USAGE) from None
+    except CacheError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        raise typer.Exit(EXIT_ERRORS) from None
+    raise typer.Exit(EXIT_OK)
+
+
 @app.command("fmt")
 def fmt_command(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.", show_default=False)],
@@ -435,7 +493,7 @@ def _diff(name: str, old: str, new: str) -> str:
 _LONG_OPTIONS = {
     "syntax-only", "format", "check", "diff", "recursive", "write", "no-write", "var", "var-file",
     "only", "except", "out", "help", "detailed-exitcode", "no-cache", "on-error",
-    "parallel-builds", "audit-log", "compare",
+    "parallel-builds", "audit-log", "compare", "older-than", "max-size",
 }  # fmt: skip
 
 

@@ -17,7 +17,7 @@ import msgspec
 
 from bake.compiler import planfile as pf
 
-from .interfaces import Artifact, Builder, Session
+from .interfaces import Artifact, Builder, BuildError, Session
 from .steps import StepContext, StepFailed, check_plain
 
 Emit = Callable[[dict[str, Any]], None]
@@ -48,7 +48,7 @@ def make_builder(kind: str, say: Callable[[str], None]) -> Builder:
     if kind == "docker":
         from .builders.docker import DockerBuilder
 
-        return DockerBuilder(warn=say)  # type: ignore[call-arg,no-any-return]
+        return DockerBuilder(warn=say)
     raise StepFailed(f'bake has no driver for the builder "{kind}"')
 
 
@@ -152,8 +152,9 @@ class Runner:
             self.run_post_processors(build, result, say)
         except Exception as exc:  # every failure ends the build cleanly, with a message
             result.ok = False
-            result.error = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, StepFailed):
+            expected = isinstance(exc, (StepFailed, BuildError))
+            result.error = str(exc) if expected else f"{type(exc).__name__}: {exc}"
+            if not expected:
                 say("".join(traceback.format_exception_only(type(exc), exc)).strip())
             keep = self.options.on_error == "abort" and session is not None
             if keep:

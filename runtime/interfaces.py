@@ -11,6 +11,14 @@ import msgspec
 OutputSink = Callable[[str], None]
 
 
+class BuildError(Exception):
+    """A builder or communicator failed; the message is for the user."""
+
+
+class CommandTimeout(BuildError):
+    """A command ran longer than its timeout and was killed."""
+
+
 class CommandResult(msgspec.Struct, frozen=True):
     """A finished command."""
 
@@ -69,9 +77,10 @@ class Builder(Protocol):
 
     def layer_exists(self, layer: str) -> bool: ...
 
-    def finalize(self, session: Session, config: Mapping[str, Any], key: str) -> Artifact: ...
+    # None: the build keeps nothing (docker's `discard = true`).
+    def finalize(self, session: Session, config: Mapping[str, Any], key: str) -> Artifact | None: ...
 
-    def restore_artifact(self, layer: str, config: Mapping[str, Any]) -> Artifact: ...
+    def restore_artifact(self, layer: str, config: Mapping[str, Any]) -> Artifact | None: ...
 
 
 class CachedLayer(msgspec.Struct, frozen=True):

@@ -1,0 +1,1 @@
+"""Builders bake can run, one module per builder type."""

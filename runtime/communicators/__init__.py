@@ -1,0 +1,1 @@
+"""Communicators: how commands and files reach the machine being built."""
