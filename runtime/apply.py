@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import signal
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any, TextIO
 
 import msgspec
 
 from bake.compiler import planfile as pf
 
-from .interfaces import Artifact, Builder, BuildError, Session
+from .interfaces import Artifact, Builder, BuildError, CommandTimeout, Session
 from .steps import StepContext, StepFailed, check_plain
 
 Emit = Callable[[dict[str, Any]], None]
+# How long an interrupted apply waits for its builds to stop once their machines are removed.
+CANCEL_GRACE = 20.0
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived while applying: builds stop, their machines are removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class Cancelled(Exception):
+    """A build stopped because the apply was interrupted."""
 
 
 class ApplyOptions(msgspec.Struct):
@@ -76,6 +92,10 @@ class Runner:
         self.options = options
         self.out = out
         self.lock = threading.Lock()
+        self.cancelled = threading.Event()
+        self._sessions_lock = threading.Lock()
+        self._sessions: list[Session] = []
+        self.results: list[BuildResult | None] = []
 
     # -- output
     def emit(self, event: dict[str, Any]) -> None:
@@ -88,9 +108,70 @@ class Runner:
 
     # -- the loop
     def run(self) -> list[BuildResult]:
-        workers = self.options.parallel_builds or max(len(self.plan.builds), 1)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(self.run_build, self.plan.builds))
+        """Run every build (parallel_builds at once); on KeyboardInterrupt, cancel them all, then re-raise."""
+        builds = self.plan.builds
+        self.results = [None] * len(builds)
+        gate = threading.BoundedSemaphore(self.options.parallel_builds or max(len(builds), 1))
+
+        def work(i: int, build: pf.Build) -> None:
+            with gate:
+                if self.cancelled.is_set():
+                    self.results[i] = BuildResult(build.name, False, error="interrupted")
+                    return
+                self.results[i] = self.run_build(build)
+
+        # Daemon threads: a build stuck in a call that cannot be cut short never keeps bake from exiting.
+        threads: list[threading.Thread] = []
+        try:
+            for i, b in enumerate(builds):
+                threads.append(threading.Thread(target=work, args=(i, b), name=f"build-{b.name}", daemon=True))
+                threads[-1].start()
+            for t in threads:
+                while t.is_alive():
+                    t.join(0.2)
+        except KeyboardInterrupt:
+            self.cancel()
+            deadline = time.monotonic() + CANCEL_GRACE
+            for t in threads:
+                t.join(max(deadline - time.monotonic(), 0))
+            raise
+        return self.finished()
+
+    def finished(self) -> list[BuildResult]:
+        """The results so far: a build that did not finish counts as failed, with nothing run."""
+        return [
+            r or BuildResult(b.name, False, error="interrupted")
+            for r, b in zip(self.results, self.plan.builds, strict=True)
+        ]
+
+    def cancel(self) -> None:
+        """Stop every build: no new step starts, and the machines of running ones are removed now."""
+        with self._sessions_lock:
+            self.cancelled.set()
+            sessions = list(self._sessions)
+        for session in sessions:
+            try:
+                session.close()
+            except Exception as exc:  # the build's own cleanup tries again
+                self.emit({"event": "output", "build": "", "line": f"cleanup: {exc}"})
+
+    def _track(self, session: Session) -> Session:
+        """Register a new session so cancel() can close it (closing it at once if cancelled already)."""
+        with self._sessions_lock:
+            if not self.cancelled.is_set():
+                self._sessions.append(session)
+                return session
+        session.close()
+        raise Cancelled("interrupted")
+
+    def _untrack(self, session: Session) -> None:
+        with self._sessions_lock:
+            if session in self._sessions:
+                self._sessions.remove(session)
+
+    def _check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled("interrupted")
 
     def run_build(self, build: pf.Build) -> BuildResult:
         result = BuildResult(build.name, True)
@@ -107,6 +188,7 @@ class Runner:
             source = build.steps[0]
             main = [s for s in build.steps if s.kind in ("source", "provisioner", "finalize")]
             for step in main:
+                self._check_cancelled()
                 check_plain(step.config, f"{step.kind} {step.type}")
                 hit = None if self.options.no_cache else self.cache.lookup(step.key, builder.layer_exists)
                 if hit is not None:
@@ -117,6 +199,7 @@ class Runner:
                         result.artifact = builder.restore_artifact(layer, step.config)
                     if session is not None:
                         session.close()
+                        self._untrack(session)
                         session = None
                     self.emit(
                         {
@@ -134,11 +217,12 @@ class Runner:
                 )
                 if session is None:
                     if layer is None:
-                        session = builder.start(source.config, build.name)
+                        session = self._track(builder.start(source.config, build.name))
                     else:
-                        session = builder.resume(layer, source.config, build.name)
+                        session = self._track(builder.resume(layer, source.config, build.name))
                 if step.kind == "provisioner":
                     self.run_provisioner(step, build, session, say)
+                self._check_cancelled()  # a step cut short by an interrupt is never cached
                 layer, size = builder.snapshot(session, step.key)
                 if step.kind == "finalize":
                     result.artifact = builder.finalize(session, step.config, step.key)
@@ -148,20 +232,27 @@ class Runner:
                            "key": step.key, "seconds": round(time.monotonic() - t0, 3)})  # fmt: skip
             if session is not None:
                 session.close()
+                self._untrack(session)
                 session = None
+            self._check_cancelled()
             self.run_post_processors(build, result, say)
         except Exception as exc:  # every failure ends the build cleanly, with a message
             result.ok = False
-            expected = isinstance(exc, (StepFailed, BuildError))
-            result.error = str(exc) if expected else f"{type(exc).__name__}: {exc}"
-            if not expected:
-                say("".join(traceback.format_exception_only(type(exc), exc)).strip())
-            keep = self.options.on_error == "abort" and session is not None
+            if self.cancelled.is_set():  # whatever broke, it broke because the machine was removed
+                result.error = "interrupted"
+            else:
+                expected = isinstance(exc, (StepFailed, BuildError))
+                result.error = str(exc) if expected else f"{type(exc).__name__}: {exc}"
+                if not expected:
+                    say("".join(traceback.format_exception_only(type(exc), exc)).strip())
+                keep = self.options.on_error == "abort" and session is not None
             if keep:
                 result.error += f"\n(the build's container was kept for debugging: {getattr(session, 'name', '')})"
         finally:
             if session is not None and not keep:
                 session.close()
+            if session is not None:
+                self._untrack(session)
         self.emit({"event": "build_done", "build": build.name, "ok": result.ok, "error": result.error,
                    "steps_run": result.steps_run, "steps_cached": result.steps_cached,
                    "seconds": round(time.monotonic() - started, 3)})  # fmt: skip
@@ -175,13 +266,24 @@ class Runner:
             raise StepFailed(f'bake has no driver for the provisioner "{step.type}"')
         pause = seconds(step.options.get("pause_before"))
         if pause:
-            time.sleep(pause)
+            self.cancelled.wait(pause)
+            self._check_cancelled()
+        timeout = seconds(str(step.options.get("timeout") or "")) or None
         attempts = 1 + int(step.options.get("max_retries") or 0)
         for attempt in range(1, attempts + 1):
             try:
-                runner(StepContext(step, build, self.root, say, session))
+                try:  # as in Packer, the timeout bounds each attempt of the whole provisioner
+                    deadline = None if timeout is None else time.monotonic() + timeout
+                    runner(StepContext(step, build, self.root, say, session, deadline=deadline))
+                except CommandTimeout as exc:
+                    output = str(exc).partition("\n")[2]  # the killed command's last output
+                    raise StepFailed(
+                        f"the {step.type} provisioner timed out after {step.options['timeout']} and was stopped"
+                        + (f"\n{output}" if output else "")
+                    ) from exc
                 return
             except StepFailed:
+                self._check_cancelled()
                 if attempt == attempts:
                     raise
                 say(f"retrying ({attempt}/{attempts - 1})")
@@ -196,6 +298,7 @@ class Runner:
         for _chain, steps in sorted(chains.items()):
             artifact = result.artifact
             for step in steps:
+                self._check_cancelled()
                 check_plain(step.config, f"post-processor {step.type}")
                 if not self.options.no_cache and self.cache.lookup(step.key) is not None:
                     result.steps_cached += 1
@@ -242,7 +345,8 @@ def _human(event: dict[str, Any]) -> str:
             )
         return f"{build}: FAILED\n{event['error']}\n"
     if kind == "apply_complete":
-        return f"Apply complete: {event['steps_run']} steps run, {event['steps_cached']} cached.\n"
+        done = f"interrupted ({event['interrupted']})" if event.get("interrupted") else "complete"
+        return f"Apply {done}: {event['steps_run']} steps run, {event['steps_cached']} cached.\n"
     return json.dumps(event) + "\n"
 
 
@@ -257,9 +361,18 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
         return 3
     from .cache import LayerCache
 
-    runner = Runner(plan, root, LayerCache(), options, out)
-    results = runner.run()
-    event = {
+    cache = LayerCache()
+    runner = Runner(plan, root, cache, options, out)
+    interrupted: Interrupted | None = None
+    try:
+        with _interrupts():
+            results = runner.run()
+    except Interrupted as exc:
+        interrupted = exc
+        results = runner.finished()
+    finally:
+        cache.close()
+    event: dict[str, Any] = {
         "event": "apply_complete",
         "plan_hash": plan.plan_hash,
         "steps_run": sum(r.steps_run for r in results),
@@ -275,7 +388,37 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
             for r in results
             if r.artifact is not None
         ],
-        "ok": all(r.ok for r in results),
+        "ok": interrupted is None and all(r.ok for r in results),
     }
+    if interrupted is not None:
+        event["interrupted"] = signal.Signals(interrupted.signum).name
     runner.emit(event)
+    if interrupted is not None:
+        sys.stderr.write(f"Interrupted ({event['interrupted']}): the running builds were stopped and cleaned up.\n")
+        return 128 + interrupted.signum
     return 0 if event["ok"] else 1
+
+
+@contextlib.contextmanager
+def _interrupts() -> Iterator[None]:
+    """SIGINT and SIGTERM raise Interrupted in the main thread (once: repeats wait for the cleanup)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    raised = False
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal raised
+        if not raised:
+            raised = True
+            raise Interrupted(signum)
+
+    previous: dict[int, Any] = {}
+    for signum in (int(signal.SIGINT), int(signal.SIGTERM)):
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # a shell's background job keeps ignoring ^C
+            previous[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

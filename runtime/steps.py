@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ class StepContext:
         say: Callable[[str], None],
         session: Session | None = None,
         artifact: Artifact | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.step = step
         self.build = build
@@ -33,6 +35,17 @@ class StepContext:
         self.say = say
         self.session = session
         self.artifact = artifact
+        self.deadline = deadline  # time.monotonic() by which the step must end (its `timeout`), if any
+
+    def time_left(self) -> float | None:
+        """Seconds left before the step's timeout (None: no timeout); StepFailed once it has passed."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            took = self.step.options.get("timeout")
+            raise StepFailed(f"the {self.step.type} {self.step.kind} timed out after {took}")
+        return left
 
     @property
     def config(self) -> dict[str, Any]:

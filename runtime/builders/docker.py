@@ -70,7 +70,8 @@ class DockerBuilder:
             try:
                 self._client = docker.from_env(timeout=CLIENT_TIMEOUT)
             except docker.errors.DockerException as exc:
-                raise BuildError(f"cannot reach the Docker Engine (is DOCKER_HOST right?): {exc}") from exc
+                where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+                raise BuildError(f"cannot reach the Docker Engine at {where} (is DOCKER_HOST right?): {exc}") from exc
         return self._client
 
     # -- sessions

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ..interfaces import Artifact
 from ..provisioners import shell_local
 from ..steps import StepContext
-from . import docker_tag, manifest
+from . import checksum, compress, docker_import, docker_save, docker_tag, manifest
 
 Runner = Callable[[StepContext], Artifact | None]
 
@@ -18,6 +18,10 @@ def _shell_local(ctx: StepContext) -> Artifact | None:
 
 
 POST_PROCESSORS: dict[str, Runner] = {
+    "checksum": checksum.run,
+    "compress": compress.run,
+    "docker-import": docker_import.run,
+    "docker-save": docker_save.run,
     "docker-tag": docker_tag.run,
     "manifest": manifest.run,
     "shell-local": _shell_local,

@@ -48,7 +48,7 @@ def run(ctx: StepContext) -> None:
         comm.upload_bytes(data, remote, 0o755)
         command = execute.replace("{{.Vars}}", env_prefix).replace("{{ .Vars }}", env_prefix)
         command = command.replace("{{.Path}}", shlex.quote(remote)).replace("{{ .Path }}", shlex.quote(remote))
-        result = comm.run(["/bin/sh", "-c", command], output=ctx.say)
+        result = comm.run(["/bin/sh", "-c", command], output=ctx.say, timeout=ctx.time_left())
         if result.exit_code not in valid:
             if config.get("expect_disconnect") and result.exit_code == -1:
                 continue
@@ -56,4 +56,4 @@ def run(ctx: StepContext) -> None:
                 f"script {name} exited with status {result.exit_code}\n--- last output ---\n{result.output_tail}"
             )
         if not config.get("skip_clean"):
-            comm.run(["rm", "-f", remote])
+            comm.run(["rm", "-f", remote], timeout=ctx.time_left())

@@ -30,8 +30,13 @@ def run(ctx: StepContext) -> None:
     for path in as_list(config.get("script")) + as_list(config.get("scripts")):
         commands.append(["/bin/sh", str(ctx.local(str(path)))])
     for cmd in commands:
+        limit = ctx.time_left()
         try:
-            proc = subprocess.run(cmd, cwd=ctx.root, env=env, capture_output=True, text=True, timeout=3600, check=False)
+            proc = subprocess.run(
+                cmd, cwd=ctx.root, env=env, capture_output=True, text=True, timeout=limit or 3600, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise StepFailed(f"local command timed out after {limit or 3600:g} s and was killed") from None
         finally:
             if cmd[-1].startswith(tempfile.gettempdir()):
                 os.unlink(cmd[-1])
