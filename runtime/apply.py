@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import signal
@@ -182,6 +183,7 @@ class Runner:
 
         session: Session | None = None
         keep = False
+        lazy_restore: Callable[[], Artifact | None] | None = None
         try:
             builder = make_builder(build.builder, say)
             layer: str | None = None
@@ -196,7 +198,11 @@ class Runner:
                     self.cache.touch(step.key)
                     result.steps_cached += 1
                     if step.kind == "finalize":
-                        result.artifact = builder.restore_artifact(layer, step.config)
+                        # restored only if a post-processor has to run: a cached chain may have
+                        # consumed (deleted) it, and re-creating it would undo that
+                        lazy_restore = functools.partial(
+                            builder.restore_artifact, layer, self._local_config(step.config)
+                        )
                     if session is not None:
                         session.close()
                         self._untrack(session)
@@ -225,7 +231,7 @@ class Runner:
                 self._check_cancelled()  # a step cut short by an interrupt is never cached
                 layer, size = builder.snapshot(session, step.key)
                 if step.kind == "finalize":
-                    result.artifact = builder.finalize(session, step.config, step.key)
+                    result.artifact = builder.finalize(session, self._local_config(step.config), step.key)
                 self.cache.put(step.key, build.builder, layer, size)
                 result.steps_run += 1
                 self.emit({"event": "step_done", "build": build.name, "kind": step.kind, "type": step.type,
@@ -235,7 +241,7 @@ class Runner:
                 self._untrack(session)
                 session = None
             self._check_cancelled()
-            self.run_post_processors(build, result, say)
+            self.run_post_processors(build, result, say, lazy_restore)
         except Exception as exc:  # every failure ends the build cleanly, with a message
             result.ok = False
             if self.cancelled.is_set():  # whatever broke, it broke because the machine was removed
@@ -288,19 +294,39 @@ class Runner:
                     raise
                 say(f"retrying ({attempt}/{attempts - 1})")
 
-    def run_post_processors(self, build: pf.Build, result: BuildResult, say: Callable[[str], None]) -> None:
+    def _local_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        """The builder's config with local output paths made relative to the template root, like every
+        other path in the plan (so that applying from another folder writes to the same place)."""
+        path = config.get("export_path")
+        if isinstance(path, str) and path and not Path(path).is_absolute():
+            return {**config, "export_path": str(self.root / path)}
+        return config
+
+    def run_post_processors(
+        self,
+        build: pf.Build,
+        result: BuildResult,
+        say: Callable[[str], None],
+        restore: Callable[[], Artifact | None] | None = None,
+    ) -> None:
+        """Run each chain on the build's artifact; a cached post-processor hands on the artifact it made."""
         from .postprocessors import POST_PROCESSORS
 
         chains: dict[int, list[pf.Step]] = {}
         for s in build.steps:
             if s.kind == "post-processor":
                 chains.setdefault(s.chain or 0, []).append(s)
+        last: Artifact | None = None
         for _chain, steps in sorted(chains.items()):
             artifact = result.artifact
+            restored = result.artifact is not None
             for step in steps:
                 self._check_cancelled()
                 check_plain(step.config, f"post-processor {step.type}")
-                if not self.options.no_cache and self.cache.lookup(step.key) is not None:
+                hit = None if self.options.no_cache else self.cache.lookup(step.key)
+                made = _decode_artifact(hit.layer) if hit is not None else None
+                if hit is not None and _outputs_exist(made, self.root):
+                    artifact = made
                     result.steps_cached += 1
                     self.emit(
                         {
@@ -315,15 +341,49 @@ class Runner:
                 runner = POST_PROCESSORS.get(step.type)
                 if runner is None:
                     raise StepFailed(f'bake has no driver for the post-processor "{step.type}"')
+                if artifact is None and not restored and restore is not None:
+                    artifact = result.artifact = restore()  # the build's artifact, needed after all
+                    restored = True
                 self.emit(
                     {"event": "step_start", "build": build.name, "kind": step.kind, "type": step.type, "key": step.key}
                 )
                 artifact = runner(StepContext(step, build, self.root, say, artifact=artifact))
-                self.cache.put(step.key, "post-processor", artifact.id if artifact else "", 0)
+                self.cache.put(step.key, "post-processor", _encode_artifact(artifact), 0)
                 result.steps_run += 1
                 self.emit(
                     {"event": "step_done", "build": build.name, "kind": step.kind, "type": step.type, "key": step.key}
                 )
+            last = artifact if steps else last
+        if last is not None:
+            result.artifact = last  # what the build finally produced
+        elif result.artifact is None and restore is not None and not chains:
+            result.artifact = restore()
+
+
+def _encode_artifact(artifact: Artifact | None) -> str:
+    return "" if artifact is None else msgspec.json.encode(artifact).decode()
+
+
+def _decode_artifact(layer: str) -> Artifact | None:
+    if not layer.startswith("{"):
+        return None
+    try:
+        return msgspec.json.decode(layer, type=Artifact)
+    except msgspec.DecodeError:
+        return None
+
+
+def _outputs_exist(artifact: Artifact | None, root: Path) -> bool:
+    """A cached post-processor whose output files were deleted since must run again."""
+    if artifact is None:
+        return True
+    for name in artifact.files:
+        if ":" in name and not name.startswith(("/", ".")):
+            continue  # an image reference such as repo:tag, not a file
+        p = Path(name)
+        if not (p if p.is_absolute() else root / p).exists() and not p.exists():
+            return False
+    return True
 
 
 def _human(event: dict[str, Any]) -> str:

@@ -329,3 +329,16 @@ def test_docker_import_from_export_path(tmp_path: Path, docker_host: str, base_i
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert (work / "out" / f"{name}.sha256").read_text() == f"{digest}\t{name}.tar.gz\n"
     assert not docker(env, "ps", "-aq", "--filter", f"label=bake.build=docker.{name}")
+
+    # re-applying runs nothing, and does not bring back the exported tar the chains consumed
+    again = bake(["apply", "--format", "json", "plan.json"], work, env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    done = events(again.stdout)[-1]
+    assert done["steps_run"] == 0 and done["steps_cached"] == 7
+    assert not (work / "out" / "rootfs.tar").exists()
+    # a cached post-processor whose output was deleted runs again, fed by the one before it
+    (work / "out" / f"{name}.sha256").unlink()
+    third = bake(["apply", "--format", "json", "plan.json"], work, env)
+    ran = [(e["kind"], e["type"]) for e in events(third.stdout) if e["event"] == "step_start"]
+    assert ran == [("post-processor", "checksum")], third.stdout
+    assert (work / "out" / f"{name}.sha256").read_text() == f"{digest}\t{name}.tar.gz\n"
