@@ -299,7 +299,10 @@ def test_a_container_that_stops_at_once_is_an_error_and_removed(
     # found at start when the container is already gone, else at the first command
     with pytest.raises(BuildError, match="run_command must keep it running") as info:
         started.append(builder.start({**source, "run_command": run}, build_name))
-        started[0].communicator.run(["true"])
+        # a command may still slip in before the shell has exited: keep trying for a while
+        for _ in range(50):
+            started[0].communicator.run(["true"])
+            time.sleep(0.1)
     assert "bye" in str(info.value)
     for s in started:
         s.close()
