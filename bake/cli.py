@@ -336,6 +336,23 @@ def diff(
     raise typer.Exit(EXIT_OK)
 
 
+@app.command("_reveal", hidden=True)
+def reveal_command(
+    plan_file: Annotated[str, typer.Argument(metavar="PLAN", show_default=False)],
+    var: Annotated[list[str] | None, typer.Option("--var")] = None,
+) -> None:
+    """Internal: bake apply's child process that obtains a plan's secrets again (JSON on stdout)."""
+    from bake.compiler.reveal import RevealError, reveal
+
+    try:
+        doc = reveal(plan_file, var or [])
+    except RevealError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(EXIT_REFUSED) from None
+    sys.stdout.write(json.dumps(doc))
+    raise typer.Exit(EXIT_OK)
+
+
 class OnError(StrEnum):
     """What to do with a failed build's machine."""
 
@@ -356,11 +373,14 @@ def apply(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text, or json: one event per line.")
     ] = OutputFormat.text,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Give a sensitive value again (NAME=VALUE), as when planning.")
+    ] = None,
 ) -> None:
     """Apply exactly a reviewed plan: verified first, every step run once, cached as a layer."""
     from bake.runtime.apply import ApplyOptions, apply_plan
 
-    options = ApplyOptions(no_cache, on_error.value, parallel_builds, output is OutputFormat.json)
+    options = ApplyOptions(no_cache, on_error.value, parallel_builds, output is OutputFormat.json, list(var or []))
     raise typer.Exit(apply_plan(plan_file, options))
 
 
@@ -543,3 +563,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -40,9 +40,12 @@ FILE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
 SENSITIVE = {"$sensitive": True}
 
 
-def to_json(v: Value) -> Any:
-    """Plan data of a value: no floats (non-integers as decimal strings), secrets and unknowns as markers."""
-    if V.SENSITIVE in v.marks:
+def to_json(v: Value, reveal: bool = False) -> Any:
+    """Plan data of a value: no floats (non-integers as decimal strings), secrets and unknowns as markers.
+
+    `reveal` keeps the secrets (for bake apply, through a pipe; never for a plan file).
+    """
+    if V.SENSITIVE in v.marks and not reveal:
         return SENSITIVE
     if not v.known:
         return {"$unknown": v.ty.type_expr()}
@@ -52,8 +55,21 @@ def to_json(v: Value) -> Any:
     if isinstance(raw, Num):
         return raw.to_int() if raw.is_int() else format_number(raw)
     if isinstance(raw, tuple):
-        return [to_json(e) for e in raw]
-    return {k: to_json(e) for k, e in sorted(raw.items())}
+        return [to_json(e, reveal) for e in raw]
+    return {k: to_json(e, reveal) for k, e in sorted(raw.items())}
+
+
+def _has_secret(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("$sensitive") is True:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 class Planner:
@@ -66,6 +82,7 @@ class Planner:
         self.template_path = template_path
         self.diags: list[dg.Diagnostic] = []
         self.utf16 = False  # whether any hashed data has keys that need UTF-16 ordering
+        self.revealed: dict[str, dict[str, Any]] = {}  # step key -> config with its secrets (never written)
 
     def plan(self, only: Sequence[str] = (), except_: Sequence[str] = ()) -> pf.Plan | None:
         builds: list[pf.Build] = []
@@ -117,9 +134,12 @@ class Planner:
         finalize_fields = FINALIZE_FIELDS.get(src.type, frozenset())
         source_cfg = {k: to_json(v) for k, v in sorted(src.config.items()) if k not in finalize_fields}
         final_cfg = {k: to_json(v) for k, v in sorted(src.config.items()) if k in finalize_fields}
+        source_revealed = {k: to_json(v, True) for k, v in sorted(src.config.items()) if k not in finalize_fields}
+        final_revealed = {k: to_json(v, True) for k, v in sorted(src.config.items()) if k in finalize_fields}
         steps: list[pf.Step] = []
         parent: str | None = None
         first = self.step("source", src.type, source_cfg, {}, parent, supported=src.supported)
+        self._reveal(first, source_cfg, source_revealed)
         steps.append(first)
         parent = first.key
         for p in src.provisioners:
@@ -127,6 +147,7 @@ class Planner:
             steps.append(step)
             parent = step.key
         final = self.step("finalize", src.type, final_cfg, {}, parent)
+        self._reveal(final, final_cfg, final_revealed)
         steps.append(final)
         parent = final.key
         for i, chain in enumerate(src.post_processors):
@@ -150,11 +171,22 @@ class Planner:
             value = getattr(p, field, None)
             if value not in (None, ""):
                 options[field] = value
+        revealed = {k: to_json(v, True) for k, v in sorted(p.config.items())}
         files = self.step_files(kind, p, config)
         step = self.step(kind, p.type, config, files, parent, chain=chain, supported=p.supported)
+        if kind == "post-processor" and p.keep_input_artifact is not None:
+            revealed["keep_input_artifact"] = p.keep_input_artifact
+        for field in config:  # fields renamed to root-relative paths (never secret ones)
+            if not _has_secret(config[field]):
+                revealed[field] = config[field]
+        self._reveal(step, config, revealed)
         step.name = p.name or None
         step.options = options
         return step
+
+    def _reveal(self, step: pf.Step, config: dict[str, Any], revealed: dict[str, Any]) -> None:
+        if _has_secret(config):
+            self.revealed[step.key] = revealed
 
     def step(
         self,
@@ -268,9 +300,16 @@ def _plain(v: Value | None) -> Any:
 
 
 def make_plan(
-    template: Template, template_path: str, only: Sequence[str] = (), except_: Sequence[str] = ()
+    template: Template,
+    template_path: str,
+    only: Sequence[str] = (),
+    except_: Sequence[str] = (),
+    revealed: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[pf.Plan | None, list[dg.Diagnostic]]:
-    """Plan every build of a template (those -only/-except select), or explain why not."""
+    """Plan every build of a template (those -only/-except select), or explain why not.
+
+    `revealed`, when given, receives the configs with their secrets of the steps that have any.
+    """
     planner = Planner(template, template_path)
     collecting = gc.isenabled()
     gc.disable()  # plan data is acyclic
@@ -279,6 +318,8 @@ def make_plan(
     finally:
         if collecting:
             gc.enable()
+    if revealed is not None:
+        revealed.update(planner.revealed)
     return plan, planner.diags
 
 

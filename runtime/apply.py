@@ -7,6 +7,7 @@ import functools
 import json
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -47,6 +48,7 @@ class ApplyOptions(msgspec.Struct):
     on_error: str = "cleanup"  # cleanup | abort
     parallel_builds: int = 0  # 0: all at once
     json: bool = False
+    vars: list[str] = []  # -var values for secrets that were given with -var when planning
 
 
 class BuildResult(msgspec.Struct):
@@ -93,6 +95,7 @@ class Runner:
         self.options = options
         self.out = out
         self.lock = threading.Lock()
+        self.secrets: list[str] = []  # values to mask in everything written
         self.cancelled = threading.Event()
         self._sessions_lock = threading.Lock()
         self._sessions: list[Session] = []
@@ -101,10 +104,10 @@ class Runner:
     # -- output
     def emit(self, event: dict[str, Any]) -> None:
         with self.lock:
-            if self.options.json:
-                self.out.write(json.dumps(event, sort_keys=True) + "\n")
-            else:
-                self.out.write(_human(event))
+            text = json.dumps(event, sort_keys=True) + "\n" if self.options.json else _human(event)
+            for secret in self.secrets:  # longest first, so that no part of a secret survives
+                text = text.replace(secret, "<sensitive>")
+            self.out.write(text)
             self.out.flush()
 
     # -- the loop
@@ -410,6 +413,41 @@ def _human(event: dict[str, Any]) -> str:
     return json.dumps(event) + "\n"
 
 
+def _uses_secret(config: Any) -> bool:
+    stack = [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("$sensitive") is True:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def obtain_secrets(plan_path: str, extra_vars: list[str]) -> dict[str, Any]:
+    """The plan's secrets, obtained again from where they came from by a child bake process.
+
+    The child re-evaluates the template (this process never imports the compiler), checks that every
+    step key is still the reviewed one, and answers through a pipe: nothing is written to disk.
+    """
+    from .verify import PlanRefused
+
+    cmd = [sys.executable, "-m", "bake.cli", "_reveal", plan_path]
+    for v in extra_vars:
+        cmd += ["--var", v]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0:
+        reason = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
+        raise PlanRefused(f"the plan's sensitive values cannot be obtained again: {reason}")
+    try:
+        found: dict[str, Any] = json.loads(proc.stdout)
+    except ValueError:
+        raise PlanRefused("the plan's sensitive values cannot be obtained again: bad answer") from None
+    return found
+
+
 def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) -> int:
     """Verify and apply a plan file; the exit code (0 ok, 1 a build failed, 3 plan refused)."""
     from .verify import PlanRefused, verify
@@ -419,10 +457,23 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
     except PlanRefused as exc:
         sys.stderr.write(f"Error: plan refused: {exc}\n")
         return 3
+    secrets: list[str] = []
+    if any(_uses_secret(s.config) for b in plan.builds for s in b.steps):
+        try:
+            found = obtain_secrets(plan_path, options.vars)
+        except PlanRefused as exc:
+            sys.stderr.write(f"Error: plan refused: {exc}\n")
+            return 3
+        for b in plan.builds:
+            for s in b.steps:
+                if s.key in found["configs"]:
+                    s.config = found["configs"][s.key]  # in memory only: never written, never hashed
+        secrets = list(found["secrets"])
     from .cache import LayerCache
 
     cache = LayerCache()
     runner = Runner(plan, root, cache, options, out)
+    runner.secrets = secrets
     interrupted: Interrupted | None = None
     try:
         with _interrupts():

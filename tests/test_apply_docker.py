@@ -169,3 +169,41 @@ def test_secrets_never_reach_the_output(project: tuple[Path, dict[str, str]]) ->
     r = bake(["plan", "--out", "plan.json", "."], work, env)
     assert r.returncode == 0 and SECRET not in r.stdout + r.stderr
     assert SECRET not in (work / "plan.json").read_text()
+    # the secret is used by a provisioner: apply obtains it again, uses it, and masks it everywhere
+    used = text.replace(
+        'inline = ["echo LAST > /srv/last.txt"]',
+        'inline = ["echo token=$TOKEN", "echo $TOKEN > /srv/token.txt"]\n    environment_vars = ["TOKEN=${var.token}"]',
+    )
+    (work / "t.pkr.hcl").write_text(template(work, used))
+    r = bake(["plan", "--out", "plan.json", "."], work, env)
+    assert r.returncode == 0 and SECRET not in r.stdout + r.stderr, r.stderr
+    assert SECRET not in (work / "plan.json").read_text()
+    for fmt in ("json", "text"):
+        applied = bake(["apply", "--no-cache", "--format", fmt, "plan.json"], work, env)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        assert SECRET not in applied.stdout + applied.stderr
+        assert "token=<sensitive>" in applied.stdout
+    image = events(bake(["apply", "--format", "json", "plan.json"], work, env).stdout)[-1]["artifacts"][0]["id"]
+    out = docker(env, "run", "--rm", "--network", "none", "--entrypoint", "/bin/cat", image, "/srv/token.txt")
+    assert out.strip() == SECRET
+    for path in (Path(env["BAKE_CACHE_DIR"]), work):
+        for f in path.rglob("*"):
+            if f.is_file() and f.name != "t.pkr.hcl":  # the template holds it, as the user wrote it
+                assert SECRET.encode() not in f.read_bytes(), f
+
+
+def test_secret_given_with_var_is_asked_for_again(project: tuple[Path, dict[str, str]]) -> None:
+    work, env = project
+    text = TEMPLATE.replace(
+        'variable "greeting" {', 'variable "token" {\n  sensitive = true\n}\n\nvariable "greeting" {'
+    ).replace(
+        'environment_vars = ["TARGET=/srv/setup.txt"]', 'environment_vars = ["TARGET=/srv/setup.txt", "T=${var.token}"]'
+    )
+    (work / "t.pkr.hcl").write_text(template(work, text))
+    assert bake(["plan", "--out", "plan.json", "--var", f"token={SECRET}", "."], work, env).returncode == 0
+    refused = bake(["apply", "plan.json"], work, env)
+    assert refused.returncode == 3
+    assert "-var token=" in refused.stderr and SECRET not in refused.stdout + refused.stderr
+    right = bake(["apply", "--format", "json", "--var", f"token={SECRET}", "plan.json"], work, env)
+    assert right.returncode == 0, right.stdout + right.stderr
+    assert SECRET not in right.stdout + right.stderr
