@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ..interfaces import Artifact
 from ..provisioners import shell_local
 from ..steps import StepContext
-from . import checksum, compress, docker_import, docker_save, docker_tag, manifest
+from . import checksum, compress, docker_import, docker_push, docker_save, docker_tag, manifest
 
 Runner = Callable[[StepContext], Artifact | None]
 
@@ -21,6 +21,7 @@ POST_PROCESSORS: dict[str, Runner] = {
     "checksum": checksum.run,
     "compress": compress.run,
     "docker-import": docker_import.run,
+    "docker-push": docker_push.run,
     "docker-save": docker_save.run,
     "docker-tag": docker_tag.run,
     "manifest": manifest.run,

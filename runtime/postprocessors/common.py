@@ -19,6 +19,7 @@ DEFAULT_KEEP: dict[str, tuple[bool, bool]] = {
     "checksum": (True, True),
     "compress": (False, False),
     "docker-import": (False, False),
+    "docker-push": (True, False),
     "docker-save": (True, False),
     "docker-tag": (True, True),
     "manifest": (True, True),
