@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
@@ -23,6 +23,9 @@ from bake.compiler import planfile as pf
 
 from .interfaces import Artifact, Builder, BuildError, CommandTimeout, Session
 from .steps import StepContext, StepFailed, check_plain
+
+if TYPE_CHECKING:
+    from .progress import LiveProgress
 
 Emit = Callable[[dict[str, Any]], None]
 # How long an interrupted apply waits for its builds to stop once their machines are removed.
@@ -96,6 +99,7 @@ class Runner:
         self.out = out
         self.lock = threading.Lock()
         self.secrets: list[str] = []  # values to mask in everything written
+        self.live: LiveProgress | None = None  # the live view on a terminal
         self.cancelled = threading.Event()
         self._sessions_lock = threading.Lock()
         self._sessions: list[Session] = []
@@ -107,6 +111,10 @@ class Runner:
             text = json.dumps(event, sort_keys=True) + "\n" if self.options.json else _human(event)
             for secret in self.secrets:  # longest first, so that no part of a secret survives
                 text = text.replace(secret, "<sensitive>")
+            if self.live is not None:  # the lines scroll above the live table of builds
+                self.live.line(text)
+                self.live.event(event)
+                return
             self.out.write(text)
             self.out.flush()
 
@@ -475,14 +483,23 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
     runner = Runner(plan, root, cache, options, out)
     runner.secrets = secrets
     interrupted: Interrupted | None = None
+    live: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if not options.json and _is_terminal(out):
+        from rich.console import Console
+
+        from .progress import LiveProgress
+
+        runner.live = LiveProgress(Console(file=out), {b.name: len(b.steps) for b in plan.builds})
+        live = runner.live
     try:
-        with _interrupts():
+        with live, _interrupts():
             results = runner.run()
     except Interrupted as exc:
         interrupted = exc
         results = runner.finished()
     finally:
         cache.close()
+    runner.live = None  # the summary goes under the final output
     event: dict[str, Any] = {
         "event": "apply_complete",
         "plan_hash": plan.plan_hash,
@@ -508,6 +525,13 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
         sys.stderr.write(f"Interrupted ({event['interrupted']}): the running builds were stopped and cleaned up.\n")
         return 128 + interrupted.signum
     return 0 if event["ok"] else 1
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 @contextlib.contextmanager

@@ -207,3 +207,33 @@ def test_secret_given_with_var_is_asked_for_again(project: tuple[Path, dict[str,
     right = bake(["apply", "--format", "json", "--var", f"token={SECRET}", "plan.json"], work, env)
     assert right.returncode == 0, right.stdout + right.stderr
     assert SECRET not in right.stdout + right.stderr
+
+
+def test_apply_on_a_terminal_shows_live_progress(project: tuple[Path, dict[str, str]]) -> None:
+    import pty
+    import sys
+
+    work, env = project
+    assert bake(["plan", "--out", "plan.json", "."], work, env).returncode == 0
+    master, slave = pty.openpty()
+    exe = str(Path(sys.executable).with_name("bake"))
+    proc = subprocess.Popen(
+        [exe, "apply", "plan.json"], cwd=work, env={**env, "COLUMNS": "120"}, stdout=slave, stderr=slave
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=300) == 0
+    shown = b"".join(chunks).decode(errors="replace")
+    assert "Applying:" in shown and "\x1b[" in shown  # the live table, drawn with terminal controls
+    assert "steps (0 cached)" in shown
+    assert "Apply complete: 9 steps run, 0 cached." in shown
+    assert "+ " in shown and "provisioner shell" in shown  # the step lines scroll above it
