@@ -195,12 +195,14 @@ class Runner:
         session: Session | None = None
         keep = False
         lazy_restore: Callable[[], Artifact | None] | None = None
+        current: pf.Step | None = None
         try:
             builder = make_builder(build.builder, say)
             layer: str | None = None
             source = build.steps[0]
             main = [s for s in build.steps if s.kind in ("source", "provisioner", "finalize")]
             for step in main:
+                current = step
                 self._check_cancelled()
                 check_plain(step.config, f"{step.kind} {step.type}")
                 hit = None if self.options.no_cache else self.cache.lookup(step.key, builder.layer_exists)
@@ -263,6 +265,8 @@ class Runner:
                 if not expected:
                     say("".join(traceback.format_exception_only(type(exc), exc)).strip())
                 keep = self.options.on_error == "abort" and session is not None
+                if not keep and session is not None and current is not None and current.kind == "provisioner":
+                    self.run_error_cleanup(build, session, say)
             if keep:
                 result.error += f"\n(the build's container was kept for debugging: {getattr(session, 'name', '')})"
         finally:
@@ -304,6 +308,25 @@ class Runner:
                 if attempt == attempts:
                     raise
                 say(f"retrying ({attempt}/{attempts - 1})")
+
+    def run_error_cleanup(self, build: pf.Build, session: Session, say: Callable[[str], None]) -> None:
+        """As Packer does, run the build's error-cleanup-provisioner in its machine after a provisioner failed.
+
+        It is never cached (it makes no layer), and its own failure is reported without hiding the first one.
+        """
+        step = next((s for s in build.steps if s.kind == "error-cleanup-provisioner"), None)
+        if step is None:
+            return
+        self.emit({"event": "step_start", "build": build.name, "kind": step.kind, "type": step.type, "key": step.key})
+        t0 = time.monotonic()
+        try:
+            check_plain(step.config, f"{step.kind} {step.type}")
+            self.run_provisioner(step, build, session, say)
+        except Exception as exc:  # the build failed already: say so and go on cleaning up
+            say(f"the error-cleanup-provisioner failed too: {exc}")
+            return
+        self.emit({"event": "step_done", "build": build.name, "kind": step.kind, "type": step.type,
+                   "key": step.key, "seconds": round(time.monotonic() - t0, 3)})  # fmt: skip
 
     def _local_config(self, config: dict[str, Any]) -> dict[str, Any]:
         """The builder's config with local output paths made relative to the template root, like every

@@ -237,3 +237,31 @@ def test_apply_on_a_terminal_shows_live_progress(project: tuple[Path, dict[str, 
     assert "steps (0 cached)" in shown
     assert "Apply complete: 9 steps run, 0 cached." in shown
     assert "+ " in shown and "provisioner shell" in shown  # the step lines scroll above it
+
+
+def test_error_cleanup_provisioner_runs_in_the_machine_after_a_failure(project: tuple[Path, dict[str, str]]) -> None:
+    work, env = project
+    broken = TEMPLATE.replace('inline = ["echo LAST > /srv/last.txt"]', 'inline = ["echo failing; exit 7"]').replace(
+        "  post-processors {",
+        '  error-cleanup-provisioner "shell" {\n'
+        '    inline = ["echo cleaning up after $REASON; cat /srv/greeting.txt"]\n'
+        '    environment_vars = ["REASON=failure"]\n'
+        "  }\n\n  post-processors {",
+    )
+    (work / "t.pkr.hcl").write_text(template(work, broken))
+    assert bake(["plan", "--out", "plan.json", "."], work, env).returncode == 0
+    failed = bake(["apply", "--format", "json", "plan.json"], work, env)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    evs = events(failed.stdout)
+    lines = [e["line"] for e in evs if e["event"] == "output"]
+    assert "cleaning up after failure" in lines and "hello" in lines  # it ran inside the build's container
+    kinds = [e["kind"] for e in evs if e["event"] == "step_start"]
+    assert kinds[-1] == "error-cleanup-provisioner"
+    assert not docker(env, "ps", "-aq", "--filter", f"label=bake.build=docker.{work.parent.name}")
+    # a build that succeeds never runs it
+    fixed = template(work, broken.replace('"echo failing; exit 7"', '"true"'))
+    (work / "t.pkr.hcl").write_text(fixed)
+    assert bake(["plan", "--out", "plan.json", "."], work, env).returncode == 0
+    ok = bake(["apply", "--format", "json", "plan.json"], work, env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "error-cleanup-provisioner" not in [e.get("kind") for e in events(ok.stdout)]
