@@ -265,3 +265,23 @@ def test_error_cleanup_provisioner_runs_in_the_machine_after_a_failure(project: 
     ok = bake(["apply", "--format", "json", "plan.json"], work, env)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "error-cleanup-provisioner" not in [e.get("kind") for e in events(ok.stdout)]
+
+
+def test_on_error_abort_keeps_the_container_and_says_how_to_remove_it(project: tuple[Path, dict[str, str]]) -> None:
+    import shlex
+
+    work, env = project
+    broken = TEMPLATE.replace(
+        'inline = ["echo LAST > /srv/last.txt"]', 'inline = ["echo kept > /srv/kept.txt; exit 3"]'
+    )
+    (work / "t.pkr.hcl").write_text(template(work, broken))
+    assert bake(["plan", "--out", "plan.json", "."], work, env).returncode == 0
+    failed = bake(["apply", "--on-error", "abort", "plan.json"], work, env)
+    assert failed.returncode == 1
+    label = f"label=bake.build=docker.{work.parent.name}"
+    (kept,) = docker(env, "ps", "-aq", "--filter", label).split()
+    assert docker(env, "exec", kept, "cat", "/srv/kept.txt").strip() == "kept"  # as the failed step left it
+    hint = failed.stdout.split("remove it with: ", 1)[1].split(")", 1)[0]
+    assert shlex.split(hint)[:3] == ["docker", "rm", "-f"]
+    docker(env, *shlex.split(hint)[1:])
+    assert not docker(env, "ps", "-aq", "--filter", label)

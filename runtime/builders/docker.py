@@ -43,6 +43,11 @@ class DockerSession:
         return self._communicator
 
     @property
+    def remove_hint(self) -> str:
+        """How to remove the container by hand (after --on-error abort kept it)."""
+        return f"docker rm -f {self.name}"
+
+    @property
     def container_id(self) -> str:
         return str(self.container.id)
 
