@@ -28,7 +28,11 @@ build {
   sources = ["source.docker.BUILDNAME"]
 
   provisioner "shell" {
-    inline = ["mkdir -p /srv", "echo ${var.greeting} > /srv/greeting.txt"]
+    inline = [
+      "mkdir -p /srv",
+      "echo ${var.greeting} > /srv/greeting.txt",
+      "%{ for n in ["one", "two"] }echo ${upper(n)} >> /srv/list.txt; %{ endfor }true",
+    ]
   }
 
   provisioner "file" {
@@ -112,10 +116,10 @@ def test_apply_builds_caches_and_resumes(project: tuple[Path, dict[str, str]]) -
     assert done["steps_run"] == 9 and done["steps_cached"] == 0
     (artifact,) = done["artifacts"]
     image = artifact["id"]
-    show = "cat /srv/greeting.txt /srv/files/a.txt /srv/setup.txt /srv/last.txt; echo $APP_MODE; pwd"
+    show = "cat /srv/greeting.txt /srv/list.txt /srv/files/a.txt /srv/setup.txt /srv/last.txt; echo $APP_MODE; pwd"
     # as with Packer, the image keeps the build container's entrypoint (/bin/sh) unless `changes` set one
     out = docker(env, "run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", image, "-c", show)
-    assert out.splitlines() == ["hello", "file a", "set up", "LAST", "prod", "/srv"]
+    assert out.splitlines() == ["hello", "ONE", "TWO", "file a", "set up", "LAST", "prod", "/srv"]
     assert (work / "local-ran.txt").read_text() == "local\n"
     manifest = json.loads((work / "manifest.json").read_text())
     assert manifest["builds"][0]["artifact_id"] == image
@@ -173,7 +177,11 @@ def test_secrets_never_reach_the_output(project: tuple[Path, dict[str, str]]) ->
     used = text.replace(
         'inline = ["echo LAST > /srv/last.txt"]',
         'inline = ["echo token=$TOKEN", "echo $TOKEN > /srv/token.txt"]\n    environment_vars = ["TOKEN=${var.token}"]',
+    ).replace(
+        'environment_vars = ["TARGET=/srv/setup.txt"]',
+        'environment_vars = ["TARGET=/srv/setup.txt", "TOKEN=${var.token}"]',
     )
+    (work / "scripts" / "setup.sh").write_text('echo "set up" > "$TARGET"\necho "token-in-script=$TOKEN"\n')
     (work / "t.pkr.hcl").write_text(template(work, used))
     r = bake(["plan", "--out", "plan.json", "."], work, env)
     assert r.returncode == 0 and SECRET not in r.stdout + r.stderr, r.stderr
@@ -182,7 +190,7 @@ def test_secrets_never_reach_the_output(project: tuple[Path, dict[str, str]]) ->
         applied = bake(["apply", "--no-cache", "--format", fmt, "plan.json"], work, env)
         assert applied.returncode == 0, applied.stdout + applied.stderr
         assert SECRET not in applied.stdout + applied.stderr
-        assert "token=<sensitive>" in applied.stdout
+        assert "token=<sensitive>" in applied.stdout and "token-in-script=<sensitive>" in applied.stdout
     image = events(bake(["apply", "--format", "json", "plan.json"], work, env).stdout)[-1]["artifacts"][0]["id"]
     out = docker(env, "run", "--rm", "--network", "none", "--entrypoint", "/bin/cat", image, "/srv/token.txt")
     assert out.strip() == SECRET
