@@ -98,6 +98,20 @@ def check(value: Any) -> bool:
     return astral_keys
 
 
+def has_sensitive(data: Any) -> bool:
+    """Whether plan data holds a sensitive-value marker ({"$sensitive": true}) anywhere."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("$sensitive") is True:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _utf16_sorted(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _utf16_sorted(value[k]) for k in sorted(value, key=lambda s: s.encode("utf-16-be"))}
@@ -115,7 +129,7 @@ def canonical(value: Any, checked: bool = False, utf16: bool = False) -> bytes:
     """
     if isinstance(value, msgspec.Struct):
         value = msgspec.to_builtins(value)
-    if (utf16 if checked else check(value)):
+    if utf16 if checked else check(value):
         # msgspec's "sorted" orders keys by code point; UTF-16 order differs only above U+E000
         value = _utf16_sorted(value)
         return msgspec.json.encode(value)

@@ -59,19 +59,6 @@ def to_json(v: Value, reveal: bool = False) -> Any:
     return {k: to_json(e, reveal) for k, e in sorted(raw.items())}
 
 
-def _has_secret(data: Any) -> bool:
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("$sensitive") is True:
-                return True
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 class Planner:
     """Turns one evaluated template into a Plan; every file a step reads is hashed through Inputs."""
 
@@ -177,7 +164,7 @@ class Planner:
         if kind == "post-processor" and p.keep_input_artifact is not None:
             revealed["keep_input_artifact"] = p.keep_input_artifact
         for field in config:  # fields renamed to root-relative paths (never secret ones)
-            if not _has_secret(config[field]):
+            if not pf.has_sensitive(config[field]):
                 revealed[field] = config[field]
         self._reveal(step, config, revealed)
         step.name = p.name or None
@@ -185,7 +172,7 @@ class Planner:
         return step
 
     def _reveal(self, step: pf.Step, config: dict[str, Any], revealed: dict[str, Any]) -> None:
-        if _has_secret(config):
+        if pf.has_sensitive(config):
             self.revealed[step.key] = revealed
 
     def step(
@@ -240,9 +227,7 @@ class Planner:
                 config[field] = renamed if isinstance(plain, list) else renamed[0]
         return out
 
-    def hash_path(
-        self, path: str, p: Provisioner, field: str, allow_dir: bool, secret: bool
-    ) -> tuple[str | None, str]:
+    def hash_path(self, path: str, p: Provisioner, field: str, allow_dir: bool, secret: bool) -> tuple[str | None, str]:
         """Digest a file, or a folder as a Merkle tree of (relative path, mode, digest); never mtimes.
 
         A path computed from a secret is recorded under a neutral name, and errors do not quote it.

@@ -446,19 +446,6 @@ def _human(event: dict[str, Any]) -> str:
     return json.dumps(event) + "\n"
 
 
-def _uses_secret(config: Any) -> bool:
-    stack = [config]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("$sensitive") is True:
-                return True
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def obtain_secrets(plan_path: str, extra_vars: list[str]) -> dict[str, Any]:
     """The plan's secrets, obtained again from where they came from by a child bake process.
 
@@ -491,7 +478,7 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
         sys.stderr.write(f"Error: plan refused: {exc}\n")
         return 3
     secrets: list[str] = []
-    if any(_uses_secret(s.config) for b in plan.builds for s in b.steps):
+    if any(pf.has_sensitive(s.config) for b in plan.builds for s in b.steps):
         try:
             found = obtain_secrets(plan_path, options.vars)
         except PlanRefused as exc:
