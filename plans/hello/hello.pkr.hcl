@@ -14,7 +14,8 @@ locals {
 }
 
 source "docker" "box" {
-  image  = "bake/busybox:latest"
+  image  = "bake/busybox:latest" # made locally by tools/engine.py
+  pull   = false
   commit = true
 }
 
