@@ -45,6 +45,10 @@ def reveal(plan_path: str, extra_vars: Sequence[str] = ()) -> dict[str, Any]:
     for name, origin in sorted(plan.inputs.sensitive.items()):
         if origin.startswith("var-file:"):
             ordered.append(("file", origin[len("var-file:") :]))
+        elif origin.startswith("env:") and origin[4:] not in os.environ:
+            raise RevealError(
+                f'the sensitive variable "{name}" came from ${origin[4:]} when planning: set it again for bake apply'
+            )
         elif origin == "arg" and not any(v.split("=", 1)[0] == name for v in extra_vars):
             raise RevealError(
                 f'the sensitive variable "{name}" was given with -var when planning: give it again to bake apply '
@@ -78,9 +82,12 @@ def reveal(plan_path: str, extra_vars: Sequence[str] = ()) -> dict[str, Any]:
             )
     wanted = {s.key for b in plan.builds for s in b.steps}
     secrets: set[str] = set()
-    for var in template.variables.values():
-        if var.sensitive and var.value is not None and var.value.is_wholly_known():
-            secrets.update(_leaves(V.to_python(var.value.unmark_deep()[0])))
+    for name, var in sorted(template.variables.items()):
+        if not var.sensitive:
+            continue
+        if var.value is None or not var.value.is_wholly_known():
+            raise RevealError(f'the sensitive variable "{name}" has no value now (it came from {var.origin})')
+        secrets.update(_leaves(V.to_python(var.value.unmark_deep()[0])))
     return {
         "configs": {k: v for k, v in revealed.items() if k in wanted},
         "secrets": sorted((s for s in secrets if len(s) >= 3), key=lambda s: (-len(s), s)),

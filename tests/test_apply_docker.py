@@ -293,3 +293,20 @@ def test_on_error_abort_keeps_the_container_and_says_how_to_remove_it(project: t
     assert shlex.split(hint)[:3] == ["docker", "rm", "-f"]
     docker(env, *shlex.split(hint)[1:])
     assert not docker(env, "ps", "-aq", "--filter", label)
+
+
+def test_secret_from_the_environment_is_read_again(project: tuple[Path, dict[str, str]]) -> None:
+    work, env = project
+    text = TEMPLATE.replace(
+        'variable "greeting" {', 'variable "token" {\n  sensitive = true\n}\n\nvariable "greeting" {'
+    ).replace('inline = ["echo LAST > /srv/last.txt"]', 'inline = ["echo tok=${var.token}"]')
+    (work / "t.pkr.hcl").write_text(template(work, text))
+    with_token = {**env, "PKR_VAR_token": SECRET}
+    assert bake(["plan", "--out", "plan.json", "."], work, with_token).returncode == 0
+    refused = bake(["apply", "plan.json"], work, env)
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "$PKR_VAR_token" in refused.stderr and not refused.stdout
+    applied = bake(["apply", "--format", "json", "plan.json"], work, with_token)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "tok=<sensitive>" in [e.get("line") for e in events(applied.stdout)]
+    assert SECRET not in applied.stdout + applied.stderr
