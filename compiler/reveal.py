@@ -87,7 +87,10 @@ def reveal(plan_path: str, extra_vars: Sequence[str] = ()) -> dict[str, Any]:
             continue
         if var.value is None or not var.value.is_wholly_known():
             raise RevealError(f'the sensitive variable "{name}" has no value now (it came from {var.origin})')
-        secrets.update(_leaves(V.to_python(var.value.unmark_deep()[0])))
+        for leaf in _leaves(V.to_python(var.value.unmark_deep()[0])):
+            secrets.add(leaf)
+            # output is masked line by line, so each line of a multi-line secret (a key file) too
+            secrets.update(line.strip() for line in leaf.splitlines() if len(line.strip()) >= 3)
     return {
         "configs": {k: v for k, v in revealed.items() if k in wanted},
         "secrets": sorted((s for s in secrets if len(s) >= 3), key=lambda s: (-len(s), s)),
