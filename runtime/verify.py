@@ -90,6 +90,11 @@ def verify(path: str) -> tuple[pf.Plan, Path]:
     """Everything bake apply checks before it starts anything."""
     plan = load_plan(path)
     root = template_root(plan)
+    if not root.is_dir():
+        raise PlanRefused(
+            f"the plan's template {plan.template or '.'} is not found from this folder ({os.getcwd()}): "
+            "run bake apply in the folder where bake plan ran"
+        )
     check_fresh(plan, root)
     check_supported(plan)
     return plan, root

@@ -53,3 +53,19 @@ def test_apply_refuses_unknown_format_and_stale_plans(tmp_path: Path, bake_exe: 
     )
     r = run_bake(bake_exe, "apply", "v2.json", cwd=work)
     assert r.returncode == 3 and b"format_version" in r.stderr
+
+
+def test_apply_from_another_folder_says_where_to_run_it(tmp_path: Path, bake_exe: str) -> None:
+    work = tmp_path / "repo"
+    (work / "tpl").mkdir(parents=True)
+    (work / "tpl" / "t.pkr.hcl").write_text(
+        'source "docker" "x" {\n  image  = "bake/busybox:latest"\n  commit = true\n}\n'
+        'build {\n  sources = ["source.docker.x"]\n}\n'
+    )
+    assert run_bake(bake_exe, "plan", "--out", "plan.json", "tpl", cwd=work).returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = run_bake(bake_exe, "apply", str(work / "plan.json"), cwd=elsewhere)
+    assert r.returncode == 3 and not r.stdout
+    assert b"the plan's template tpl is not found from this folder" in r.stderr
+    assert b"run bake apply in the folder where bake plan ran" in r.stderr
