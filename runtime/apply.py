@@ -118,6 +118,19 @@ class Runner:
             self.out.write(text)
             self.out.flush()
 
+    def step_event(self, event: str, build: pf.Build, step: pf.Step, started: float | None = None) -> None:
+        """Emit step_start, step_cached or step_done for a step (with its seconds when `started` is given)."""
+        data: dict[str, Any] = {
+            "event": event,
+            "build": build.name,
+            "kind": step.kind,
+            "type": step.type,
+            "key": step.key,
+        }
+        if started is not None:
+            data["seconds"] = round(time.monotonic() - started, 3)
+        self.emit(data)
+
     # -- the loop
     def run(self) -> list[BuildResult]:
         """Run every build (parallel_builds at once); on KeyboardInterrupt, cancel them all, then re-raise."""
@@ -220,20 +233,10 @@ class Runner:
                         session.close()
                         self._untrack(session)
                         session = None
-                    self.emit(
-                        {
-                            "event": "step_cached",
-                            "build": build.name,
-                            "kind": step.kind,
-                            "type": step.type,
-                            "key": step.key,
-                        }
-                    )
+                    self.step_event("step_cached", build, step)
                     continue
                 t0 = time.monotonic()
-                self.emit(
-                    {"event": "step_start", "build": build.name, "kind": step.kind, "type": step.type, "key": step.key}
-                )
+                self.step_event("step_start", build, step)
                 if session is None:
                     if layer is None:
                         session = self._track(builder.start(source.config, build.name))
@@ -247,8 +250,7 @@ class Runner:
                     result.artifact = builder.finalize(session, self._local_config(step.config), step.key)
                 self.cache.put(step.key, build.builder, layer, size)
                 result.steps_run += 1
-                self.emit({"event": "step_done", "build": build.name, "kind": step.kind, "type": step.type,
-                           "key": step.key, "seconds": round(time.monotonic() - t0, 3)})  # fmt: skip
+                self.step_event("step_done", build, step, started=t0)
             if session is not None:
                 session.close()
                 self._untrack(session)
@@ -319,7 +321,7 @@ class Runner:
         step = next((s for s in build.steps if s.kind == "error-cleanup-provisioner"), None)
         if step is None:
             return
-        self.emit({"event": "step_start", "build": build.name, "kind": step.kind, "type": step.type, "key": step.key})
+        self.step_event("step_start", build, step)
         t0 = time.monotonic()
         try:
             check_plain(step.config, f"{step.kind} {step.type}")
@@ -327,8 +329,7 @@ class Runner:
         except Exception as exc:  # the build failed already: say so and go on cleaning up
             say(f"the error-cleanup-provisioner failed too: {exc}")
             return
-        self.emit({"event": "step_done", "build": build.name, "kind": step.kind, "type": step.type,
-                   "key": step.key, "seconds": round(time.monotonic() - t0, 3)})  # fmt: skip
+        self.step_event("step_done", build, step, started=t0)
 
     def _local_config(self, config: dict[str, Any]) -> dict[str, Any]:
         """The builder's config with local output paths made relative to the template root, like every
@@ -364,15 +365,7 @@ class Runner:
                 if hit is not None and _outputs_exist(made, self.root):
                     artifact = made
                     result.steps_cached += 1
-                    self.emit(
-                        {
-                            "event": "step_cached",
-                            "build": build.name,
-                            "kind": step.kind,
-                            "type": step.type,
-                            "key": step.key,
-                        }
-                    )
+                    self.step_event("step_cached", build, step)
                     continue
                 runner = POST_PROCESSORS.get(step.type)
                 if runner is None:
@@ -380,15 +373,11 @@ class Runner:
                 if artifact is None and not restored and restore is not None:
                     artifact = result.artifact = restore()  # the build's artifact, needed after all
                     restored = True
-                self.emit(
-                    {"event": "step_start", "build": build.name, "kind": step.kind, "type": step.type, "key": step.key}
-                )
+                self.step_event("step_start", build, step)
                 artifact = runner(StepContext(step, build, self.root, say, artifact=artifact))
                 self.cache.put(step.key, "post-processor", _encode_artifact(artifact), 0)
                 result.steps_run += 1
-                self.emit(
-                    {"event": "step_done", "build": build.name, "kind": step.kind, "type": step.type, "key": step.key}
-                )
+                self.step_event("step_done", build, step)
             last = artifact if steps else last
         if last is not None:
             result.artifact = last  # what the build finally produced

@@ -15,11 +15,8 @@ DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.check
 
 def file_hash(path: Path, kind: str) -> str:
     """The hex digest of a file's content."""
-    h = hashlib.new(kind)
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, kind).hexdigest()
 
 
 def run(ctx: StepContext) -> Artifact | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
-import hashlib
 import lzma
 import os
 import re
@@ -19,6 +18,7 @@ from typing import IO, Any
 
 from ..interfaces import Artifact
 from ..steps import StepContext, StepFailed
+from .checksum import file_hash
 from .common import artifact_files, atomic_output, discard_input, render, source_date_epoch, template_data
 
 DEFAULT_OUTPUT = "packer_{{.BuildName}}_{{.BuilderType}}"
@@ -85,7 +85,7 @@ def run(ctx: StepContext) -> Artifact | None:
                     ctx.say(f"compressing {files[0][0]} with {algorithm}")
                     with files[0][1].open("rb") as src:
                         shutil.copyfileobj(src, stream, 1 << 20)
-    made = Artifact("compress", target, [target], _sha256(out))
+    made = Artifact("compress", target, [target], "sha256:" + file_hash(out, "sha256"))
     ctx.say(f"archive {target} completed")
     discard_input(ctx, made)
     return made
@@ -99,14 +99,6 @@ def _compressor(raw: IO[bytes], algorithm: str, level: int) -> contextlib.Abstra
     if algorithm == "bzip2":
         return bz2.BZ2File(raw, "wb", compresslevel=level if level > 0 else 9)
     return contextlib.nullcontext(raw)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return "sha256:" + h.hexdigest()
 
 
 def entries(files: list[Entry], zip_names: bool) -> list[Entry]:
