@@ -62,14 +62,15 @@ def to_json(v: Value, reveal: bool = False) -> Any:
 class Planner:
     """Turns one evaluated template into a Plan; every file a step reads is hashed through Inputs."""
 
-    def __init__(self, template: Template, template_path: str) -> None:
+    def __init__(self, template: Template, template_path: str, reveal: bool = False) -> None:
         assert template.inputs is not None
         self.t = template
         self.inputs: Inputs = template.inputs
         self.template_path = template_path
         self.diags: list[dg.Diagnostic] = []
         self.utf16 = False  # whether any hashed data has keys that need UTF-16 ordering
-        self.revealed: dict[str, dict[str, Any]] = {}  # step key -> config with its secrets (never written)
+        # for bake apply only: step key -> config with its secrets (never written)
+        self.revealed: dict[str, dict[str, Any]] | None = {} if reveal else None
 
     def plan(self, only: Sequence[str] = (), except_: Sequence[str] = ()) -> pf.Plan | None:
         builds: list[pf.Build] = []
@@ -121,12 +122,10 @@ class Planner:
         finalize_fields = FINALIZE_FIELDS.get(src.type, frozenset())
         source_cfg = {k: to_json(v) for k, v in sorted(src.config.items()) if k not in finalize_fields}
         final_cfg = {k: to_json(v) for k, v in sorted(src.config.items()) if k in finalize_fields}
-        source_revealed = {k: to_json(v, True) for k, v in sorted(src.config.items()) if k not in finalize_fields}
-        final_revealed = {k: to_json(v, True) for k, v in sorted(src.config.items()) if k in finalize_fields}
         steps: list[pf.Step] = []
         parent: str | None = None
         first = self.step("source", src.type, source_cfg, {}, parent, supported=src.supported)
-        self._reveal(first, source_cfg, source_revealed)
+        self._reveal(first, source_cfg, src.config)
         steps.append(first)
         parent = first.key
         for p in src.provisioners:
@@ -134,7 +133,7 @@ class Planner:
             steps.append(step)
             parent = step.key
         final = self.step("finalize", src.type, final_cfg, {}, parent)
-        self._reveal(final, final_cfg, final_revealed)
+        self._reveal(final, final_cfg, src.config)
         steps.append(final)
         parent = final.key
         for i, chain in enumerate(src.post_processors):
@@ -158,22 +157,19 @@ class Planner:
             value = getattr(p, field, None)
             if value not in (None, ""):
                 options[field] = value
-        revealed = {k: to_json(v, True) for k, v in sorted(p.config.items())}
         files = self.step_files(kind, p, config)
         step = self.step(kind, p.type, config, files, parent, chain=chain, supported=p.supported)
-        if kind == "post-processor" and p.keep_input_artifact is not None:
-            revealed["keep_input_artifact"] = p.keep_input_artifact
-        for field in config:  # fields renamed to root-relative paths (never secret ones)
-            if not pf.has_sensitive(config[field]):
-                revealed[field] = config[field]
-        self._reveal(step, config, revealed)
+        self._reveal(step, config, p.config)
         step.name = p.name or None
         step.options = options
         return step
 
-    def _reveal(self, step: pf.Step, config: dict[str, Any], revealed: dict[str, Any]) -> None:
-        if pf.has_sensitive(config):
-            self.revealed[step.key] = revealed
+    def _reveal(self, step: pf.Step, config: dict[str, Any], values: Mapping[str, Value]) -> None:
+        """Keep a step's config with its secrets put back in, when asked to and it has any."""
+        if self.revealed is not None and pf.has_sensitive(config):
+            self.revealed[step.key] = {
+                k: to_json(values[k], True) if pf.has_sensitive(v) else v for k, v in config.items()
+            }
 
     def step(
         self,
@@ -295,7 +291,7 @@ def make_plan(
 
     `revealed`, when given, receives the configs with their secrets of the steps that have any.
     """
-    planner = Planner(template, template_path)
+    planner = Planner(template, template_path, reveal=revealed is not None)
     collecting = gc.isenabled()
     gc.disable()  # plan data is acyclic
     try:
@@ -303,7 +299,7 @@ def make_plan(
     finally:
         if collecting:
             gc.enable()
-    if revealed is not None:
+    if revealed is not None and planner.revealed is not None:
         revealed.update(planner.revealed)
     return plan, planner.diags
 
