@@ -369,7 +369,9 @@ def apply(
     on_error: Annotated[
         OnError, typer.Option("--on-error", help="cleanup (default) or abort: keep the container.")
     ] = OnError.cleanup,
-    parallel_builds: Annotated[int, typer.Option("--parallel-builds", help="How many builds at once (0: all).")] = 0,
+    parallel_builds: Annotated[
+        int, typer.Option("--parallel-builds", min=0, help="How many builds at once (0: all).")
+    ] = 0,
     output: Annotated[
         OutputFormat, typer.Option("--format", help="text, or json: one event per line.")
     ] = OutputFormat.text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
@@ -133,27 +134,18 @@ class Runner:
 
     # -- the loop
     def run(self) -> list[BuildResult]:
-        """Run every build (parallel_builds at once); on KeyboardInterrupt, cancel them all, then re-raise."""
+        """Run every build (parallel_builds at once); on KeyboardInterrupt, cancel them all, then re-raise.
+
+        asyncio schedules the builds (a semaphore admits `--parallel-builds` at a time); each build's
+        steps are blocking driver calls (the Docker SDK, subprocesses), so each runs in a daemon worker
+        thread whose end resolves an asyncio future: a build stuck in a call that cannot be cut short
+        never keeps bake from exiting.
+        """
         builds = self.plan.builds
         self.results = [None] * len(builds)
-        gate = threading.BoundedSemaphore(self.options.parallel_builds or max(len(builds), 1))
-
-        def work(i: int, build: pf.Build) -> None:
-            with gate:
-                if self.cancelled.is_set():
-                    self.results[i] = BuildResult(build.name, False, error="interrupted")
-                    return
-                self.results[i] = self.run_build(build)
-
-        # Daemon threads: a build stuck in a call that cannot be cut short never keeps bake from exiting.
         threads: list[threading.Thread] = []
         try:
-            for i, b in enumerate(builds):
-                threads.append(threading.Thread(target=work, args=(i, b), name=f"build-{b.name}", daemon=True))
-                threads[-1].start()
-            for t in threads:
-                while t.is_alive():
-                    t.join(0.2)
+            asyncio.run(self._run_all(threads))
         except KeyboardInterrupt:
             self.cancel()
             deadline = time.monotonic() + CANCEL_GRACE
@@ -161,6 +153,35 @@ class Runner:
                 t.join(max(deadline - time.monotonic(), 0))
             raise
         return self.finished()
+
+    async def _run_all(self, threads: list[threading.Thread]) -> None:
+        builds = self.plan.builds
+        gate = asyncio.Semaphore(self.options.parallel_builds or max(len(builds), 1))
+        loop = asyncio.get_running_loop()
+
+        async def one(i: int, build: pf.Build) -> None:
+            async with gate:
+                if self.cancelled.is_set():
+                    self.results[i] = BuildResult(build.name, False, error="interrupted")
+                    return
+                done: asyncio.Future[None] = loop.create_future()
+
+                def work() -> None:
+                    error: BaseException | None = None
+                    try:
+                        self.results[i] = self.run_build(build)  # kept even if the apply was interrupted
+                    except BaseException as exc:  # run_build reports its own failures; this is a bug
+                        error = exc
+                    # after an interrupt the loop may be gone: then nobody waits for this build any more
+                    with contextlib.suppress(RuntimeError):
+                        loop.call_soon_threadsafe(_settle, done, error)
+
+                thread = threading.Thread(target=work, name=f"build-{build.name}", daemon=True)
+                threads.append(thread)
+                thread.start()
+                await done
+
+        await asyncio.gather(*(one(i, b) for i, b in enumerate(builds)))
 
     def finished(self) -> list[BuildResult]:
         """The results so far: a build that did not finish counts as failed, with nothing run."""
@@ -383,6 +404,16 @@ class Runner:
             result.artifact = last  # what the build finally produced
         elif result.artifact is None and restore is not None and not chains:
             result.artifact = restore()
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    """Resolve a build's future in the event loop (once; an interrupted apply may have cancelled it)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(None)
 
 
 def _encode_artifact(artifact: Artifact | None) -> str:

@@ -47,3 +47,17 @@ def test_every_module_has_a_one_line_docstring() -> None:
             if not doc or "\n" in doc.strip():
                 missing.append(str(path.relative_to(ROOT)))
     assert not missing, missing
+
+
+def test_every_package_folder_is_installed() -> None:
+    # setuptools installs only the packages listed (a wheel would miss a folder left out).
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {"bake"} | {
+        "bake." + ".".join(p.parent.relative_to(ROOT).parts)
+        for top in ("compiler", "runtime", "grammar")
+        for p in (ROOT / top).rglob("__init__.py")
+    }
+    assert found == listed
