@@ -444,6 +444,59 @@ def cache_prune_command(
     raise typer.Exit(EXIT_OK)
 
 
+audit_app = typer.Typer(help="Read and check the audit log of applies and builds.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+_DEFAULT_AUDIT_LOG = os.path.join(".bake", "audit.jsonl")
+
+
+@audit_app.command("ls")
+def audit_ls_command(
+    audit_log: Annotated[
+        str, typer.Option("--audit-log", metavar="FILE", help="The audit log (default: .bake/audit.jsonl).")
+    ] = _DEFAULT_AUDIT_LOG,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help='text, or json: {"records": [...]}.')
+    ] = OutputFormat.text,
+) -> None:
+    """List the audit log's records, oldest first."""
+    from bake.runtime.audit import AuditError
+    from bake.runtime.auditcli import audit_ls
+
+    try:
+        sys.stdout.write(audit_ls(Path(audit_log), output.value))
+    except AuditError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        raise typer.Exit(EXIT_ERRORS) from None
+    raise typer.Exit(EXIT_OK)
+
+
+@audit_app.command("verify")
+def audit_verify_command(
+    audit_log: Annotated[
+        str, typer.Option("--audit-log", metavar="FILE", help="The audit log (default: .bake/audit.jsonl).")
+    ] = _DEFAULT_AUDIT_LOG,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", metavar="PUBLIC_KEY_PEM", help="Check signatures with this key, not the recorded ones."),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text, or json: ok, records, head, problems.")
+    ] = OutputFormat.text,
+) -> None:
+    """Check the audit log's hash chain and the provenance files it names; exit 1 at the first bad record."""
+    from bake.runtime.audit import AuditError
+    from bake.runtime.auditcli import audit_verify
+
+    try:
+        code, text = audit_verify(Path(audit_log), output.value, Path(key) if key is not None else None)
+    except AuditError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        raise typer.Exit(EXIT_ERRORS) from None
+    sys.stdout.write(text)
+    raise typer.Exit(code)
+
+
 @app.command("fmt")
 def fmt_command(
     paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.", show_default=False)],
@@ -515,7 +568,7 @@ def _diff(name: str, old: str, new: str) -> str:
 _LONG_OPTIONS = {
     "syntax-only", "format", "check", "diff", "recursive", "write", "no-write", "var", "var-file",
     "only", "except", "out", "help", "detailed-exitcode", "no-cache", "on-error",
-    "parallel-builds", "audit-log", "compare", "older-than", "max-size",
+    "parallel-builds", "audit-log", "compare", "older-than", "max-size", "key",
 }  # fmt: skip
 
 
