@@ -378,12 +378,41 @@ def apply(
     var: Annotated[
         list[str] | None, typer.Option("--var", help="Give a sensitive value again (NAME=VALUE), as when planning.")
     ] = None,
+    audit_log: Annotated[
+        str, typer.Option("--audit-log", help="The audit log to append to (default: .bake/audit.jsonl there).")
+    ] = "",
+    sign_key: Annotated[
+        str, typer.Option("--sign-key", help="An ed25519 private key (PEM): sign provenance as DSSE envelopes.")
+    ] = "",
 ) -> None:
     """Apply exactly a reviewed plan: verified first, every step run once, cached as a layer."""
     from bake.runtime.apply import ApplyOptions, apply_plan
 
-    options = ApplyOptions(no_cache, on_error.value, parallel_builds, output is OutputFormat.json, list(var or []))
+    options = ApplyOptions(
+        no_cache, on_error.value, parallel_builds, output is OutputFormat.json, list(var or []), audit_log, sign_key
+    )
     raise typer.Exit(apply_plan(plan_file, options))
+
+
+@app.command()
+def verify(
+    plan_file: Annotated[
+        str, typer.Argument(metavar="PLAN", help="An applied plan file.", show_default=False)
+    ],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="text, or json: one event per line.")
+    ] = OutputFormat.text,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Give a sensitive value again (NAME=VALUE), as when planning.")
+    ] = None,
+    audit_log: Annotated[
+        str, typer.Option("--audit-log", help="Where the applied digests were recorded (default: .bake/audit.jsonl).")
+    ] = "",
+) -> None:
+    """Rebuild a plan without the cache in a temporary place and compare with the recorded artifacts."""
+    from bake.runtime.reproduce import verify_plan
+
+    raise typer.Exit(verify_plan(plan_file, output is OutputFormat.json, list(var or []), audit_log))
 
 
 cache_app = typer.Typer(help="Look after the layer cache.", no_args_is_help=True)
@@ -568,7 +597,7 @@ def _diff(name: str, old: str, new: str) -> str:
 _LONG_OPTIONS = {
     "syntax-only", "format", "check", "diff", "recursive", "write", "no-write", "var", "var-file",
     "only", "except", "out", "help", "detailed-exitcode", "no-cache", "on-error",
-    "parallel-builds", "audit-log", "compare", "older-than", "max-size", "key",
+    "parallel-builds", "audit-log", "compare", "older-than", "max-size", "key", "sign-key",
 }  # fmt: skip
 
 

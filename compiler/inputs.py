@@ -57,8 +57,14 @@ class Inputs:
 
     def record_name(self, p: Path) -> str:
         """How a file is named in the plan: relative to the template root (with `..` when outside it),
-        so that the same project in another checkout gives the same names."""
-        return PurePosixPath(os.path.relpath(p.resolve(), self.root)).as_posix()
+        so that the same project in another checkout gives the same names; a file that shares no folder
+        with the template root but `/` keeps its absolute path."""
+        rel = os.path.relpath(p.resolve(), self.root)
+        given = os.path.abspath(p)
+        if rel.startswith("..") and os.path.commonpath([given, os.path.abspath(self.root)]) == os.path.abspath(os.sep):
+            # a system file (/bin/busybox): the same absolute path on every machine, wherever the checkout is
+            return PurePosixPath(given).as_posix()
+        return PurePosixPath(rel).as_posix()
 
     # -- reads
     def read_bytes(self, path: str, record_as: str | None = None) -> bytes:

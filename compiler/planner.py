@@ -124,7 +124,10 @@ class Planner:
         final_cfg = {k: to_json(v) for k, v in sorted(src.config.items()) if k in finalize_fields}
         steps: list[pf.Step] = []
         parent: str | None = None
-        first = self.step("source", src.type, source_cfg, {}, parent, supported=src.supported)
+        source_files: dict[str, str] = {}
+        if src.type == "rootfs":
+            source_files = self.rootfs_base(src, source_cfg)
+        first = self.step("source", src.type, source_cfg, source_files, parent, supported=src.supported)
         self._reveal(first, source_cfg, src.config)
         steps.append(first)
         parent = first.key
@@ -147,6 +150,36 @@ class Planner:
             cleanup = self.provisioner_step("error-cleanup-provisioner", src.error_cleanup, None)
             build = pf.Build(src.full_name, src.type, src.supported, [*steps, cleanup])
         return build
+
+    def rootfs_base(self, src: BuildSource, config: dict[str, Any]) -> dict[str, str]:
+        """Hash a rootfs build's base tarball into its source step, check `base_checksum`, and pin the
+        build's clock: layers clamp every mtime to the plan's SOURCE_DATE_EPOCH, so it is part of the key."""
+        config["source_date_epoch"] = self.inputs.source_date_epoch or 0
+        base = config.get("base")
+        if not isinstance(base, str) or base == "scratch":
+            if config.get("base_checksum"):
+                self.diags.append(
+                    dg.error("base_checksum without a base", 'A "scratch" base has no checksum.', src.range)
+                )
+            return {}
+        name, found = self.hash_path(base, src, "base", False, False)
+        if name is None:
+            return {}
+        config["base"] = name
+        want = config.get("base_checksum")
+        if isinstance(want, str) and want:
+            algo, _, hexdigest = want.rpartition(":")
+            if algo not in ("", "sha256") or len(hexdigest) != 64:
+                self.diags.append(dg.error(
+                    "Invalid base_checksum", f'Expected "sha256:<64 hex digits>", got "{want}".', src.range
+                ))  # fmt: skip
+            elif "sha256:" + hexdigest.lower() != found:
+                self.diags.append(dg.error(
+                    "The base does not match its checksum",
+                    f"{base} has {found}, but base_checksum is sha256:{hexdigest.lower()}.",
+                    src.range,
+                ))  # fmt: skip
+        return {name: found}
 
     def provisioner_step(self, kind: str, p: Provisioner, parent: str | None, chain: int | None = None) -> pf.Step:
         config = {k: to_json(v) for k, v in sorted(p.config.items())}
@@ -223,7 +256,9 @@ class Planner:
                 config[field] = renamed if isinstance(plain, list) else renamed[0]
         return out
 
-    def hash_path(self, path: str, p: Provisioner, field: str, allow_dir: bool, secret: bool) -> tuple[str | None, str]:
+    def hash_path(
+        self, path: str, p: Provisioner | BuildSource, field: str, allow_dir: bool, secret: bool
+    ) -> tuple[str | None, str]:
         """Digest a file, or a folder as a Merkle tree of (relative path, mode, digest); never mtimes.
 
         A path computed from a secret is recorded under a neutral name, and errors do not quote it.

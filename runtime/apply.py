@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import json
 import re
 import signal
@@ -13,6 +14,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 Emit = Callable[[dict[str, Any]], None]
 # How long an interrupted apply waits for its builds to stop once their machines are removed.
 CANCEL_GRACE = 20.0
+# The cache entry `<finalize key><ARTIFACT_SUFFIX>` records the artifact a finalize step made.
+ARTIFACT_SUFFIX = "/artifact"
 
 
 class Interrupted(KeyboardInterrupt):
@@ -53,6 +57,17 @@ class ApplyOptions(msgspec.Struct):
     parallel_builds: int = 0  # 0: all at once
     json: bool = False
     vars: list[str] = []  # -var values for secrets that were given with -var when planning
+    audit_log: str = ""  # default: .bake/audit.jsonl beside the template
+    sign_key: str = ""  # an ed25519 private key: provenance as signed DSSE envelopes
+
+
+class StepRun(msgspec.Struct, frozen=True):
+    """A step of an apply, and whether its cached result was reused."""
+
+    key: str
+    kind: str
+    type: str
+    cached: bool
 
 
 class BuildResult(msgspec.Struct):
@@ -62,17 +77,25 @@ class BuildResult(msgspec.Struct):
     ok: bool
     steps_run: int = 0
     steps_cached: int = 0
-    artifact: Artifact | None = None
+    artifact: Artifact | None = None  # what the build finally produced (after its post-processors)
     error: str = ""
+    built: Artifact | None = None  # what the builder produced (finalize), before any post-processor
+    steps: list[StepRun] = []
+    started: float = 0.0  # unix times
+    finished: float = 0.0
 
 
-def make_builder(kind: str, say: Callable[[str], None]) -> Builder:
-    """The driver of a builder type."""
-    if kind == "docker":
+def make_builder(build: pf.Build, say: Callable[[str], None], cache: Any, root: Path) -> Builder:
+    """The driver of a build's builder type."""
+    if build.builder == "docker":
         from .builders.docker import DockerBuilder
 
         return DockerBuilder(warn=say)
-    raise StepFailed(f'bake has no driver for the builder "{kind}"')
+    if build.builder == "rootfs":
+        from .builders.rootfs import RootfsBuilder
+
+        return RootfsBuilder(cache, root, build.steps[0].config, warn=say)
+    raise StepFailed(f'bake has no driver for the builder "{build.builder}"')
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")
@@ -220,7 +243,7 @@ class Runner:
             raise Cancelled("interrupted")
 
     def run_build(self, build: pf.Build) -> BuildResult:
-        result = BuildResult(build.name, True)
+        result = BuildResult(build.name, True, started=time.time())
         started = time.monotonic()
 
         def say(line: str) -> None:
@@ -231,7 +254,7 @@ class Runner:
         lazy_restore: Callable[[], Artifact | None] | None = None
         current: pf.Step | None = None
         try:
-            builder = make_builder(build.builder, say)
+            builder = make_builder(build, say, self.cache, self.root)
             layer: str | None = None
             source = build.steps[0]
             main = [s for s in build.steps if s.kind in ("source", "provisioner", "finalize")]
@@ -244,12 +267,17 @@ class Runner:
                     layer = hit.layer
                     self.cache.touch(step.key)
                     result.steps_cached += 1
+                    result.steps.append(StepRun(step.key, step.kind, step.type, True))
                     if step.kind == "finalize":
-                        # restored only if a post-processor has to run: a cached chain may have
-                        # consumed (deleted) it, and re-creating it would undo that
-                        lazy_restore = functools.partial(
-                            builder.restore_artifact, layer, self._local_config(step.config)
-                        )
+                        result.built = made = self._cached_artifact(step.key)
+                        if made is not None and made.files and _outputs_exist(made, self.root, digest=True):
+                            result.artifact = made  # its files are still there, unchanged
+                        else:
+                            # restored only if a post-processor has to run: a cached chain may have
+                            # consumed (deleted) it, and re-creating it would undo that
+                            lazy_restore = functools.partial(
+                                builder.restore_artifact, layer, self._local_config(step.config)
+                            )
                     if session is not None:
                         session.close()
                         self._untrack(session)
@@ -268,9 +296,14 @@ class Runner:
                 self._check_cancelled()  # a step cut short by an interrupt is never cached
                 layer, size = builder.snapshot(session, step.key)
                 if step.kind == "finalize":
-                    result.artifact = builder.finalize(session, self._local_config(step.config), step.key)
+                    result.artifact = result.built = builder.finalize(
+                        session, self._local_config(step.config), step.key
+                    )
+                    if result.built is not None:  # the artifact's name and digest, for later applies
+                        self.cache.put(step.key + ARTIFACT_SUFFIX, "artifact", _encode_artifact(result.built), 0)
                 self.cache.put(step.key, build.builder, layer, size)
                 result.steps_run += 1
+                result.steps.append(StepRun(step.key, step.kind, step.type, False))
                 self.step_event("step_done", build, step, started=t0)
             if session is not None:
                 session.close()
@@ -299,6 +332,7 @@ class Runner:
                 session.close()
             if session is not None:
                 self._untrack(session)
+        result.finished = time.time()
         self.emit({"event": "build_done", "build": build.name, "ok": result.ok, "error": result.error,
                    "steps_run": result.steps_run, "steps_cached": result.steps_cached,
                    "seconds": round(time.monotonic() - started, 3)})  # fmt: skip
@@ -386,6 +420,7 @@ class Runner:
                 if hit is not None and _outputs_exist(made, self.root):
                     artifact = made
                     result.steps_cached += 1
+                    result.steps.append(StepRun(step.key, step.kind, step.type, True))
                     self.step_event("step_cached", build, step)
                     continue
                 runner = POST_PROCESSORS.get(step.type)
@@ -393,17 +428,25 @@ class Runner:
                     raise StepFailed(f'bake has no driver for the post-processor "{step.type}"')
                 if artifact is None and not restored and restore is not None:
                     artifact = result.artifact = restore()  # the build's artifact, needed after all
+                    result.built = result.built or artifact
                     restored = True
                 self.step_event("step_start", build, step)
                 artifact = runner(StepContext(step, build, self.root, say, artifact=artifact))
                 self.cache.put(step.key, "post-processor", _encode_artifact(artifact), 0)
                 result.steps_run += 1
+                result.steps.append(StepRun(step.key, step.kind, step.type, False))
                 self.step_event("step_done", build, step)
             last = artifact if steps else last
         if last is not None:
             result.artifact = last  # what the build finally produced
         elif result.artifact is None and restore is not None and not chains:
             result.artifact = restore()
+            result.built = result.built or result.artifact
+
+    def _cached_artifact(self, key: str) -> Artifact | None:
+        """The artifact a cached finalize step made (its name and digest), if recorded."""
+        entry = None if self.options.no_cache else self.cache.get(key + ARTIFACT_SUFFIX)
+        return _decode_artifact(entry.layer) if entry is not None else None
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
@@ -429,8 +472,11 @@ def _decode_artifact(layer: str) -> Artifact | None:
         return None
 
 
-def _outputs_exist(artifact: Artifact | None, root: Path) -> bool:
-    """A cached post-processor whose output files were deleted since must run again."""
+def _outputs_exist(artifact: Artifact | None, root: Path, digest: bool = False) -> bool:
+    """A cached post-processor whose output files were deleted since must run again.
+
+    With `digest`, an artifact that is one regular file must also still have its recorded content.
+    """
     if artifact is None:
         return True
     for name in artifact.files:
@@ -439,6 +485,12 @@ def _outputs_exist(artifact: Artifact | None, root: Path) -> bool:
         p = Path(name)
         if not (p if p.is_absolute() else root / p).exists() and not p.exists():
             return False
+    if digest and len(artifact.files) == 1 and artifact.digest.startswith("sha256:"):
+        p = Path(artifact.files[0])
+        p = p if p.is_absolute() else root / p
+        if p.is_file():
+            with p.open("rb") as f:
+                return "sha256:" + hashlib.file_digest(f, "sha256").hexdigest() == artifact.digest
     return True
 
 
@@ -488,8 +540,9 @@ def obtain_secrets(plan_path: str, extra_vars: list[str]) -> dict[str, Any]:
     return found
 
 
-def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) -> int:
-    """Verify and apply a plan file; the exit code (0 ok, 1 a build failed, 3 plan refused)."""
+def prepare(plan_path: str, extra_vars: list[str]) -> tuple[pf.Plan, Path, list[str]] | int:
+    """A verified plan with its secrets obtained again, its template root and the secret values to mask;
+    or exit code 3 (the reason written to stderr) when the plan is refused."""
     from .verify import PlanRefused, verify
 
     try:
@@ -500,7 +553,7 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
     secrets: list[str] = []
     if any(pf.has_sensitive(s.config) for b in plan.builds for s in b.steps):
         try:
-            found = obtain_secrets(plan_path, options.vars)
+            found = obtain_secrets(plan_path, extra_vars)
         except PlanRefused as exc:
             sys.stderr.write(f"Error: plan refused: {exc}\n")
             return 3
@@ -509,8 +562,24 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
                 if s.key in found["configs"]:
                     s.config = found["configs"][s.key]  # in memory only: never written, never hashed
         secrets = list(found["secrets"])
-    from .cache import LayerCache
+    return plan, root, secrets
 
+
+def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) -> int:
+    """Verify and apply a plan file; the exit code (0 ok, 1 a build failed, 3 plan refused)."""
+    prepared = prepare(plan_path, options.vars)
+    if isinstance(prepared, int):
+        return prepared
+    plan, root, secrets = prepared
+    from .cache import LayerCache
+    from .trail import Trail, TrailError
+
+    try:
+        trail = Trail(plan, plan_path, root, uuid.uuid4().hex, options.audit_log, options.sign_key, secrets)
+        trail.check()
+    except TrailError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
     cache = LayerCache()
     runner = Runner(plan, root, cache, options, out)
     runner.secrets = secrets
@@ -532,6 +601,7 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
     finally:
         cache.close()
     runner.live = None  # the summary goes under the final output
+    provenance = record_trail(trail, runner, results)
     event: dict[str, Any] = {
         "event": "apply_complete",
         "plan_hash": plan.plan_hash,
@@ -543,7 +613,7 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
                 "id": r.artifact.id,
                 "files": r.artifact.files,
                 "digest": r.artifact.digest,
-                "provenance": "",
+                "provenance": provenance.get(r.name, ""),
             }
             for r in results
             if r.artifact is not None
@@ -552,11 +622,35 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
     }
     if interrupted is not None:
         event["interrupted"] = signal.Signals(interrupted.signum).name
+    try:
+        trail.apply(event["ok"], event["steps_run"], event["steps_cached"])
+    except Exception as exc:  # the builds are done: say the record is missing, never hide the results
+        runner.emit({"event": "output", "build": "", "line": f"audit log: cannot append the apply record: {exc}"})
+        event["ok"] = False
     runner.emit(event)
     if interrupted is not None:
         sys.stderr.write(f"Interrupted ({event['interrupted']}): the running builds were stopped and cleaned up.\n")
         return 128 + interrupted.signum
     return 0 if event["ok"] else 1
+
+
+def record_trail(trail: Any, runner: Runner, results: list[BuildResult]) -> dict[str, str]:
+    """Provenance files and audit records for the builds (build name -> provenance path); a build whose
+    trail cannot be written is reported and counted as failed, never silently left unrecorded."""
+    from .provenance import StepRecord
+
+    paths: dict[str, str] = {}
+    for r in results:
+        try:
+            steps = [StepRecord(key=s.key, kind=s.kind, type=s.type, cached=s.cached) for s in r.steps]
+            paths[r.name] = trail.build(
+                r.name, r.ok, r.error, r.artifact, r.built, steps, r.started or time.time(), r.finished or time.time()
+            )
+        except Exception as exc:
+            runner.emit({"event": "output", "build": r.name, "line": f"provenance/audit log: {exc}"})
+            r.ok = False
+            r.error = r.error or f"its provenance or audit record could not be written: {exc}"
+    return paths
 
 
 def _is_terminal(out: TextIO) -> bool:

@@ -304,6 +304,14 @@ class AuditLog:
         problems: list[Problem] = []
         previous: bytes | None = None
         prev_seq = 0
+        # A provenance file describes the latest build of its artifact: a later apply that made the
+        # artifact again rewrote it, so only the last record naming a path can be held to its file.
+        last_naming: dict[str, int] = {}
+        for n, line in enumerate(lines, 1):
+            with contextlib.suppress(ValueError):
+                named = _parse(line).get("provenance")
+                if isinstance(named, str) and named:
+                    last_naming[named] = n
         for n, line in enumerate(lines, 1):
             msgs: list[str] = []
             try:
@@ -314,7 +322,12 @@ class AuditLog:
             seq = prev_seq + 1
             if rec is not None:
                 seq = self._check_record(n, rec, line, previous, prev_seq, msgs)
-                if check_files and rec.get("type") == "build" and rec.get("provenance"):
+                if (
+                    check_files
+                    and rec.get("type") == "build"
+                    and rec.get("provenance")
+                    and last_naming.get(str(rec["provenance"])) == n
+                ):
                     self._check_provenance(rec, public_key_pem, msgs)
             if n == len(lines) and not complete:
                 msgs.append("the last line is incomplete: the log was truncated or a write was interrupted")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -357,6 +358,34 @@ class LayerCache:
             raise
         return f"sha256:{hexdigest}"
 
+    def adopt_blob(self, path: str | os.PathLike[str]) -> str:
+        """Move a finished file into the blob store (no copy: it must be on the cache's filesystem, as a
+        builder's work folder under `<root>/work` is) and return its "sha256:<hex>"; the file is gone after."""
+        try:
+            self.blob_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create the blob folder {self.blob_dir}: {exc}") from exc
+        with open(path, "rb") as f:
+            hexdigest = hashlib.file_digest(f, "sha256").hexdigest()
+            os.fsync(f.fileno())
+        final = self.blob_dir / hexdigest
+        if final.is_file():
+            os.unlink(path)
+            with contextlib.suppress(OSError):
+                os.utime(final)
+        else:
+            os.chmod(path, 0o444)
+            try:
+                os.replace(path, final)
+            except OSError as exc:  # another filesystem after all: copy
+                if exc.errno != errno.EXDEV:
+                    raise
+                digest = self.put_blob(path)
+                os.unlink(path)
+                return digest
+            self._sync_dir()
+        return f"sha256:{hexdigest}"
+
     def _sync_dir(self) -> None:
         with contextlib.suppress(OSError):
             dfd = os.open(self.blob_dir, os.O_RDONLY)
@@ -366,15 +395,22 @@ class LayerCache:
                 os.close(dfd)
 
     def _drop_blob_if_unused(self, layer: str) -> None:
-        """Delete the blob a pruned entry named, unless another entry still names it."""
-        m = _DIGEST.fullmatch(layer)
-        if not m or not (self.blob_dir / m[1]).is_file():
-            return
-        with self._read() as con:
-            if con is not None and con.execute("SELECT 1 FROM layers WHERE layer = ? LIMIT 1", (layer,)).fetchone():
-                return
-        with contextlib.suppress(FileNotFoundError):
-            (self.blob_dir / m[1]).unlink()
+        """Delete the blobs a pruned entry named, unless another entry still names them.
+
+        A layer is one blob digest, or (rootfs) a chain "sha256:a,sha256:b,..." of the layers from the
+        base up to the step: a blob stays while any entry's chain holds it.
+        """
+        for digest in layer.split(","):
+            m = _DIGEST.fullmatch(digest)
+            if not m or not (self.blob_dir / m[1]).is_file():
+                continue
+            with self._read() as con:
+                if con is not None and con.execute(
+                    "SELECT 1 FROM layers WHERE instr(layer, ?) > 0 LIMIT 1", (digest,)
+                ).fetchone():
+                    continue
+            with contextlib.suppress(FileNotFoundError):
+                (self.blob_dir / m[1]).unlink()
 
     def _sweep_temp_files(self) -> None:
         if not self.blob_dir.is_dir():

@@ -212,7 +212,7 @@ def test_two_applies_of_one_plan_at_once(project: Project) -> None:
     # the index is intact, every entry names a layer the engine has, and it covers every step
     with sqlite3.connect(project.cache / "index.sqlite") as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        layers = dict(con.execute("SELECT key, layer FROM layers").fetchall())
+        layers = dict(con.execute("SELECT key, layer FROM layers WHERE builder = 'docker'").fetchall())
     assert {k for _, _, k in project.step_keys()} <= set(layers)
     inspect = subprocess.run(["docker", "image", "inspect", *layers.values()], env=project.env,
                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip

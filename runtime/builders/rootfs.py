@@ -1,0 +1,258 @@
+"""The daemonless rootfs builder: a local tree changed through chroot, each step's change a normalised tar layer."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..communicators.chroot import ChrootCommunicator, isolation
+from ..interfaces import Artifact, BuildError, Session
+from ..layers import (
+    LayerError,
+    diff,
+    extract_layer,
+    gzip_deterministic,
+    scan,
+    write_layer,
+    write_oci_layout,
+    write_tree,
+)
+
+OUTPUTS = ("tar", "tar.gz", "oci")
+# The tar of an empty layer: two zero blocks, padded to tarfile's record size.
+_EMPTY_TAR_SIZE = 10240
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def chain_of(layer: str) -> list[str]:
+    """The blob digests of a layer reference: every layer from the base up to the step, in order."""
+    return [d for d in layer.split(",") if d]
+
+
+class RootfsSession:
+    """A build's work folder: the root filesystem tree, and what it looked like at the last snapshot."""
+
+    def __init__(self, work: Path, chain: list[str], exec_user: str = "") -> None:
+        self.work = work
+        self.root = work / "rootfs"
+        self.chain = chain
+        self.state = scan(self.root)
+        self._communicator = ChrootCommunicator(self.root, exec_user=exec_user)
+        self.closed = False
+
+    @property
+    def communicator(self) -> ChrootCommunicator:
+        return self._communicator
+
+    @property
+    def name(self) -> str:
+        return str(self.root)
+
+    @property
+    def remove_hint(self) -> str:
+        """How to remove the tree by hand (after --on-error abort kept it)."""
+        return f"rm -rf {self.work}"
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        remove_tree(self.work)
+        self.closed = True
+
+
+class RootfsBuilder:
+    """Unpacks a base into a work folder, snapshots each step as a layer blob in the cache, writes tar or OCI."""
+
+    type = "rootfs"
+
+    def __init__(
+        self, cache: Any, root: Path, source_config: Mapping[str, Any], warn: Callable[[str], None] | None = None
+    ) -> None:
+        self.cache = cache  # a LayerCache: layers are its blobs
+        self.root = root  # the template root: relative paths in the plan start there
+        self.epoch = int(source_config.get("source_date_epoch") or 0)
+        self.warn = warn or (lambda _line: None)
+
+    # -- sessions
+
+    def _work(self) -> Path:
+        base = Path(self.cache.root) / "work"
+        base.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="rootfs-", dir=base))
+
+    def start(self, config: Mapping[str, Any], build_name: str) -> RootfsSession:
+        isolation()  # a clear error now, before anything is unpacked, when chroot cannot run here
+        base = str(config.get("base") or "")
+        if not base:
+            raise BuildError('the rootfs builder needs a "base" (a .tar or .tar.gz root filesystem, or "scratch")')
+        work = self._work()
+        try:
+            tree = work / "rootfs"
+            tree.mkdir(mode=0o755)
+            os.chmod(tree, 0o755)
+            if base != "scratch":
+                path = Path(base) if Path(base).is_absolute() else self.root / base
+                self._check_base(path, config)
+                try:
+                    with path.open("rb") as f:
+                        extract_layer(f, tree)
+                except LayerError as exc:
+                    raise BuildError(f"the base {base} cannot be used: {exc}") from exc
+                except OSError as exc:
+                    raise BuildError(f"cannot read the base {base}: {exc.strerror or exc}") from exc
+            return RootfsSession(work, [], str(config.get("exec_user") or ""))
+        except BaseException:
+            remove_tree(work)
+            raise
+
+    def _check_base(self, path: Path, config: Mapping[str, Any]) -> None:
+        want = str(config.get("base_checksum") or "")
+        if not want:
+            return
+        try:
+            with path.open("rb") as f:
+                found = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError as exc:
+            raise BuildError(f"cannot read the base {path}: {exc.strerror or exc}") from exc
+        if want.rpartition(":")[2].lower() != found:
+            raise BuildError(f"the base {path} has sha256:{found}, not its base_checksum {want}")
+
+    def resume(self, layer: str, config: Mapping[str, Any], build_name: str) -> RootfsSession:
+        isolation()
+        chain = chain_of(layer)
+        work = self._work()
+        try:
+            tree = work / "rootfs"
+            tree.mkdir(mode=0o755)
+            os.chmod(tree, 0o755)
+            for digest in chain:
+                blob = self.cache.blob_path(digest)
+                if blob is None:
+                    raise BuildError(f"layer {digest} is no longer in the cache")
+                with open(blob, "rb") as f:
+                    extract_layer(f, tree)
+            return RootfsSession(work, chain, str(config.get("exec_user") or ""))
+        except BaseException:
+            remove_tree(work)
+            raise
+
+    # -- layers
+
+    def snapshot(self, session: Session, key: str) -> tuple[str, int]:
+        s = _session(session)
+        now = scan(s.root)
+        changes = diff(s.state, now)
+        fd, tmp = tempfile.mkstemp(prefix="layer-", suffix=".tar", dir=s.work)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                write_layer(s.root, changes, self.epoch, out)
+            size = os.path.getsize(tmp)
+            digest = self.cache.adopt_blob(tmp)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        s.chain.append(digest)
+        s.state = now
+        return ",".join(s.chain), size
+
+    def layer_exists(self, layer: str) -> bool:
+        chain = chain_of(layer)
+        return bool(chain) and all(self.cache.blob_path(d) is not None for d in chain)
+
+    # -- artifacts
+
+    def finalize(self, session: Session, config: Mapping[str, Any], key: str) -> Artifact:
+        s = _session(session)
+        kind = str(config.get("output") or "tar")
+        if kind not in OUTPUTS:
+            raise BuildError(f'the rootfs builder\'s output must be one of {", ".join(OUTPUTS)}, not "{kind}"')
+        path = Path(str(config.get("output_path") or default_output(kind)))
+        if not path.is_absolute():
+            path = self.root / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "oci":
+            return self._oci(s, path, str(config.get("output_path") or default_output(kind)))
+        tmp = path.with_name(f".{path.name}.part")
+        try:
+            if kind == "tar":
+                with tmp.open("wb") as out:
+                    write_tree(s.root, self.epoch, out)
+            else:
+                raw = path.with_name(f".{path.name}.tar.part")
+                try:
+                    with raw.open("wb") as out:
+                        write_tree(s.root, self.epoch, out)
+                    with raw.open("rb") as src, tmp.open("wb") as out:
+                        gzip_deterministic(src, out)
+                finally:
+                    raw.unlink(missing_ok=True)
+            with tmp.open("rb") as f:
+                digest = "sha256:" + hashlib.file_digest(f, "sha256").hexdigest()
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        shown = str(config.get("output_path") or default_output(kind))
+        return Artifact(builder=self.type, id=shown, files=[shown], digest=digest)
+
+    def _oci(self, s: RootfsSession, dest: Path, shown: str) -> Artifact:
+        layers: list[Path] = []
+        for digest in s.chain:
+            blob = self.cache.blob_path(digest)
+            if blob is None:
+                raise BuildError(f"layer {digest} is no longer in the cache")
+            if blob.stat().st_size != _EMPTY_TAR_SIZE or any(blob.read_bytes()):
+                layers.append(blob)  # a step that changed nothing adds no layer
+        config: dict[str, Any] = {"Env": [f"PATH={DEFAULT_PATH}"]}
+        sh = s.root / "bin" / "sh"
+        if os.path.lexists(sh):
+            config["Cmd"] = ["/bin/sh"]
+        manifest = write_oci_layout(dest, layers, self.epoch, config=config)
+        return Artifact(builder=self.type, id=shown, files=[shown], digest=manifest)
+
+    def restore_artifact(self, layer: str, config: Mapping[str, Any]) -> Artifact:
+        session = self.resume(layer, {}, "restore")
+        try:
+            return self.finalize(session, config, "")
+        finally:
+            session.close()
+
+
+def default_output(kind: str) -> str:
+    """Where an output goes when output_path is not set (relative to the template root)."""
+    return {"tar": "output/rootfs.tar", "tar.gz": "output/rootfs.tar.gz", "oci": "output/rootfs.oci"}[kind]
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a work folder, even parts a build made read-only; never following symlinks out of it."""
+
+    def retry(func: Callable[..., Any], name: str, _exc: object) -> None:
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(name), stat.S_IRWXU)
+        with contextlib.suppress(OSError):
+            if os.path.isdir(name) and not os.path.islink(name):
+                os.chmod(name, stat.S_IRWXU)
+        with contextlib.suppress(FileNotFoundError):
+            func(name)
+
+    if not os.path.lexists(path):
+        return
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=retry)
+    else:
+        shutil.rmtree(path, onerror=retry)
+
+
+def _session(session: Session) -> RootfsSession:
+    if not isinstance(session, RootfsSession):
+        raise TypeError(f"the rootfs builder cannot act on a {type(session).__name__}")
+    if session.closed:
+        raise BuildError(f"the tree {session.root} was already removed")
+    return session
