@@ -514,7 +514,13 @@ def _human(event: dict[str, Any]) -> str:
         return f"{build}: FAILED\n{event['error']}\n"
     if kind == "apply_complete":
         done = f"interrupted ({event['interrupted']})" if event.get("interrupted") else "complete"
-        return f"Apply {done}: {event['steps_run']} steps run, {event['steps_cached']} cached.\n"
+        lines = [f"Apply {done}: {event['steps_run']} steps run, {event['steps_cached']} cached.\n"]
+        for a in event.get("artifacts", []):
+            what = ", ".join(a["files"]) or a["id"]
+            lines.append(f"  {a['build']}: {what} ({a['digest']})\n")
+            if a.get("provenance"):
+                lines.append(f"    provenance: {a['provenance']}\n")
+        return "".join(lines)
     return json.dumps(event) + "\n"
 
 

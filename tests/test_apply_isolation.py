@@ -26,7 +26,9 @@ def test_apply_imports_no_compiler(tmp_path: Path, bake_exe: str) -> None:
     r = run_bake(bake_exe, "plan", "--out", str(plan), "plans/hello", cwd=ROOT)
     assert r.returncode == 0, r.stderr
     tampered = tmp_path / "tampered.json"
-    tampered.write_text(plan.read_text().replace("bake/busybox:latest", "bake/other:latest"))
+    text = plan.read_text()
+    assert "/hello.txt" in text
+    tampered.write_text(text.replace("/hello.txt", "/other.txt"))
     r2 = subprocess.run(
         [sys.executable, "-c", CHECK, str(tampered)], capture_output=True, text=True, cwd=ROOT, check=False
     )

@@ -1,11 +1,18 @@
-# A root filesystem built without a container daemon: bake's own "rootfs" builder.
+# A root filesystem built without a container daemon, published as an OCI image layout.
 #
 #   SOURCE_DATE_EPOCH=1700000000 bake plan --out plans/rootfs-hello/plan.json plans/rootfs-hello
+#   skopeo copy oci:plans/rootfs-hello/out/rootfs.oci:latest docker-daemon:bake/rootfs-hello:latest
 
 variable "greeting" {
   type        = string
   default     = "hello from a rootfs"
   description = "The text written to /etc/motd."
+}
+
+variable "busybox" {
+  type        = string
+  default     = "/bin/busybox"
+  description = "A statically linked busybox (Debian/Ubuntu: busybox-static)."
 }
 
 locals {
@@ -15,13 +22,23 @@ locals {
 
 source "rootfs" "base" {
   base        = "scratch"
-  output      = "tar"
-  output_path = "out/rootfs.tar"
+  output      = "oci"
+  output_path = "out/rootfs.oci"
 }
 
 build {
   name    = "rootfs-hello"
   sources = ["source.rootfs.base"]
+
+  provisioner "file" {
+    source      = var.busybox
+    destination = "/bin/sh"
+  }
+
+  provisioner "shell" {
+    remote_path = "/bootstrap.sh"
+    inline      = ["ln /bin/sh /bin/busybox", "/bin/busybox --install -s /bin", "mkdir -p /tmp && chmod 1777 /tmp"]
+  }
 
   provisioner "file" {
     source      = "${local.files}/hello.txt"

@@ -86,7 +86,8 @@ class RootfsBuilder:
     def _work(self) -> Path:
         base = Path(self.cache.root) / "work"
         base.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="rootfs-", dir=base))
+        sweep(base)
+        return Path(tempfile.mkdtemp(prefix=f"rootfs-{os.getpid()}-", dir=base))
 
     def start(self, config: Mapping[str, Any], build_name: str) -> RootfsSession:
         isolation()  # a clear error now, before anything is unpacked, when chroot cannot run here
@@ -223,6 +224,20 @@ class RootfsBuilder:
             return self.finalize(session, config, "")
         finally:
             session.close()
+
+
+def sweep(base: Path) -> None:
+    """Remove the work folders of applies that died without cleaning up (killed with SIGKILL, a power cut)."""
+    for entry in base.glob("rootfs-*-*"):
+        pid = entry.name.split("-")[1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            remove_tree(entry)
+        except PermissionError:  # alive, someone else's
+            continue
 
 
 def default_output(kind: str) -> str:
