@@ -324,8 +324,12 @@ class Runner:
                 if not keep and session is not None and current is not None and current.kind == "provisioner":
                     self.run_error_cleanup(build, session, say)
             if keep:
+                mark = getattr(session, "keep", None)
+                if callable(mark):
+                    mark()
                 hint = getattr(session, "remove_hint", "")
-                result.error += f"\n(the build's container was kept for debugging: {getattr(session, 'name', '')}"
+                what = getattr(session, "kind", "container")
+                result.error += f"\n(the build's {what} was kept for debugging: {getattr(session, 'name', '')}"
                 result.error += f"; remove it with: {hint})" if hint else ")"
         finally:
             if session is not None and not keep:

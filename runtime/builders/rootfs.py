@@ -29,6 +29,7 @@ from ..layers import (
 OUTPUTS = ("tar", "tar.gz", "oci")
 # The tar of an empty layer: two zero blocks, padded to tarfile's record size.
 _EMPTY_TAR_SIZE = 10240
+KEPT = "kept"  # in a work folder: --on-error abort kept it for debugging; never swept
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -52,6 +53,8 @@ class RootfsSession:
     def communicator(self) -> ChrootCommunicator:
         return self._communicator
 
+    kind = "tree"
+
     @property
     def name(self) -> str:
         return str(self.root)
@@ -60,6 +63,10 @@ class RootfsSession:
     def remove_hint(self) -> str:
         """How to remove the tree by hand (after --on-error abort kept it)."""
         return f"rm -rf {self.work}"
+
+    def keep(self) -> None:
+        """Mark the tree as kept for debugging (--on-error abort): later applies leave it alone."""
+        (self.work / KEPT).touch()
 
     def close(self) -> None:
         if self.closed:
@@ -230,7 +237,7 @@ def sweep(base: Path) -> None:
     """Remove the work folders of applies that died without cleaning up (killed with SIGKILL, a power cut)."""
     for entry in base.glob("rootfs-*-*"):
         pid = entry.name.split("-")[1]
-        if not pid.isdigit() or int(pid) == os.getpid():
+        if not pid.isdigit() or int(pid) == os.getpid() or (entry / KEPT).exists():
             continue
         try:
             os.kill(int(pid), 0)
