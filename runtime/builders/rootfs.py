@@ -71,6 +71,7 @@ class RootfsSession:
     def close(self) -> None:
         if self.closed:
             return
+        self._communicator.kill_all()  # nothing may run in the tree while it is removed
         remove_tree(self.work)
         self.closed = True
 

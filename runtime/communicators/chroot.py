@@ -201,6 +201,7 @@ class ChrootCommunicator:
         self.user_namespace = user_namespace  # None: decided by isolation()
         self._lock = threading.Lock()
         self._running = 0
+        self._procs: set[subprocess.Popen[bytes]] = set()  # commands running now (for kill_all)
         self._made: list[Path] = []
         self._root_times: tuple[int, int, int] | None = None  # (atime, mtime before, mtime after mkdir)
 
@@ -284,6 +285,8 @@ class ChrootCommunicator:
         finally:
             os.close(status_w)
         assert proc.stdin is not None and proc.stdout is not None
+        with self._lock:
+            self._procs.add(proc)
         tail: deque[str] = deque(maxlen=TAIL_LINES)
         failure: list[BaseException] = []
         try:
@@ -307,6 +310,8 @@ class ChrootCommunicator:
             _kill(proc)
             raise
         finally:
+            with self._lock:
+                self._procs.discard(proc)
             proc.stdout.close()
             with contextlib.suppress(OSError):
                 proc.stdin.close()
@@ -321,6 +326,13 @@ class ChrootCommunicator:
         if failure:
             raise BuildError(f"lost the output of {shlex.join(command)}: {failure[0]}") from failure[0]
         return CommandResult(exit_code=128 - code if code < 0 else code, output_tail="\n".join(tail))
+
+    def kill_all(self) -> None:
+        """Kill every command running in the tree now, with all its processes (an interrupted apply)."""
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            _kill(proc)
 
     def _root(self) -> Path:
         root = Path(os.path.realpath(self.root))
