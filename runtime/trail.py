@@ -43,6 +43,7 @@ class Trail:
         try:
             if self.log.path.exists():
                 self.log.records()
+                _check_complete(self.log.path)
         except (audit.AuditError, OSError) as exc:
             raise TrailError(
                 f"the audit log {self.log.path} cannot be extended: {exc}. "
@@ -55,6 +56,7 @@ class Trail:
         the provenance file's path as the apply_complete event names it ("" when none)."""
         build = next(b for b in self.plan.builds if b.name == name)
         path = ""
+        recorded = ""  # the path as the audit record names it
         digest = ""
         subjects = self.subjects(artifact) if artifact is not None else []
         if artifact is not None and subjects:
@@ -77,6 +79,7 @@ class Trail:
             target = prov.provenance_path(self.local_files(artifact), self.root, name)
             digest = prov.write(target, doc)
             path = _shown(target, self.root)
+            recorded = _recorded(target, audit.AuditLog(self.log.path).root)
         record = audit.build_record(
             build=name,
             ok=ok,
@@ -86,7 +89,7 @@ class Trail:
             artifact=artifact.id if artifact is not None else "",
             files=artifact.files if artifact is not None else (),
             digest=artifact.digest if artifact is not None else "",
-            provenance=path,
+            provenance=recorded,
             provenance_digest=digest,
             public_key=prov.public_key_pem(self.key) if self.key is not None and path else None,
             steps=steps,
@@ -141,6 +144,27 @@ def _shown(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return str(path)
+
+
+def _recorded(path: Path, log_root: Path) -> str:
+    """A provenance path as an audit record names it: relative to the folder `bake audit verify` resolves
+    it against (the log's root, the template folder for the default log), else absolute."""
+    full = Path(os.path.abspath(path))
+    try:
+        return full.relative_to(os.path.abspath(log_root)).as_posix()
+    except ValueError:
+        return str(full)
+
+
+def _check_complete(path: Path) -> None:
+    """AuditError when the log's last line lacks its newline (a torn write that still parses)."""
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        f.seek(size - 1)
+        if f.read(1) != b"\n":
+            raise audit.AuditError("its last line is incomplete (a write was interrupted or the file was truncated)")
 
 
 def _user() -> str:
