@@ -117,7 +117,9 @@ class RootfsBuilder:
                     raise BuildError(f"the base {base} cannot be used: {exc}") from exc
                 except OSError as exc:
                     raise BuildError(f"cannot read the base {base}: {exc.strerror or exc}") from exc
-            return RootfsSession(work, [], str(config.get("exec_user") or ""))
+            session = RootfsSession(work, [], str(config.get("exec_user") or ""))
+            session.state = {}  # the source step's layer holds the whole base: resume() rebuilds from layers only
+            return session
         except BaseException:
             remove_tree(work)
             raise
