@@ -543,6 +543,7 @@ class _Blob:
         os.fsync(self.f.fileno())
         self.f.close()
         hexdigest = self.sha.hexdigest()
+        os.chmod(self.tmp, 0o644)
         os.replace(self.tmp, self.folder / hexdigest)
         return {"mediaType": media_type, "digest": f"sha256:{hexdigest}", "size": self.size}
 
@@ -583,6 +584,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # a published layout is readable by all, as any file written normally
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -74,3 +74,27 @@ def test_adopt_blob_moves_a_file_into_the_store(tmp_path: Path) -> None:
     again = tmp_path / "cache" / "work" / "again.tar"
     again.write_bytes(b"tar bytes")
     assert cache.adopt_blob(again) == digest and not again.exists()
+
+
+def test_a_script_that_cannot_be_removed_fails_the_step(tmp_path: Path, bake_exe: str) -> None:
+    # Only /bin/sh in the tree: the script runs (busybox's ash has its applets built in) but no `rm`
+    # exists to remove it afterwards; as in Packer, that fails the step instead of leaving it in the image.
+    work = tmp_path / "proj"
+    work.mkdir()
+    (work / "t.pkr.hcl").write_text(
+        'source "rootfs" "x" {\n  base = "scratch"\n  output_path = "out.tar"\n}\n'
+        'build {\n  sources = ["source.rootfs.x"]\n'
+        '  provisioner "file" {\n    source = "/bin/busybox"\n    destination = "/bin/sh"\n  }\n'
+        '  provisioner "shell" {\n    inline = ["echo ran"]\n  }\n}\n'
+    )
+    env = {**os.environ, "BAKE_CACHE_DIR": str(tmp_path / "cache")}
+    r = subprocess.run([bake_exe, "plan", "--out", "plan.json", "."], cwd=work, env=env, capture_output=True,
+                       text=True, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([bake_exe, "apply", "plan.json"], cwd=work, env=env, capture_output=True, text=True,
+                       check=False)  # fmt: skip
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "ran" in r.stdout
+    assert "cannot remove the temporary script /tmp/script_" in r.stdout
+    assert "set skip_clean = true to leave it" in r.stdout
+    assert "Traceback" not in r.stdout + r.stderr

@@ -56,4 +56,9 @@ def run(ctx: StepContext) -> None:
                 f"script {name} exited with status {result.exit_code}\n--- last output ---\n{result.output_tail}"
             )
         if not config.get("skip_clean"):
-            comm.run(["rm", "-f", remote], timeout=ctx.time_left())
+            cleaned = comm.run(["rm", "-f", remote], timeout=ctx.time_left())
+            if cleaned.exit_code != 0:  # as Packer: a script left in the image fails the step
+                raise StepFailed(
+                    f"cannot remove the temporary script {remote} (exit status {cleaned.exit_code}); "
+                    f"set skip_clean = true to leave it\n--- last output ---\n{cleaned.output_tail}"
+                )
