@@ -98,3 +98,28 @@ def test_a_script_that_cannot_be_removed_fails_the_step(tmp_path: Path, bake_exe
     assert "cannot remove the temporary script /tmp/script_" in r.stdout
     assert "set skip_clean = true to leave it" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr
+
+
+def test_a_platform_without_namespaces_is_a_clear_error(tmp_path: Path, bake_exe: str) -> None:
+    # An unshare that is refused, as on a kernel without user namespaces or in a locked-down container.
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "unshare").write_text("#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n")
+    (fake / "unshare").chmod(0o755)
+    work = tmp_path / "proj"
+    work.mkdir()
+    (work / "t.pkr.hcl").write_text(
+        'source "rootfs" "x" {\n  base = "scratch"\n}\n'
+        'build {\n  sources = ["source.rootfs.x"]\n  provisioner "shell" {\n    inline = ["true"]\n  }\n}\n'
+    )
+    env = {**os.environ, "BAKE_CACHE_DIR": str(tmp_path / "cache"), "PATH": f"{fake}:{os.environ['PATH']}"}
+    r = subprocess.run([bake_exe, "plan", "--out", "plan.json", "."], cwd=work, env=env, capture_output=True,
+                       text=True, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([bake_exe, "apply", "plan.json"], cwd=work, env=env, capture_output=True, text=True,
+                       check=False)  # fmt: skip
+    assert r.returncode == 1
+    assert "the rootfs builder needs to run as root, or a kernel that allows unprivileged user namespaces" in r.stdout
+    assert "Operation not permitted" in r.stdout
+    assert "Traceback" not in r.stdout + r.stderr
+    assert not any((tmp_path / "cache" / "work").glob("rootfs-*"))
