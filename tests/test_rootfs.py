@@ -7,14 +7,12 @@ import hashlib
 import io
 import json
 import os
-import queue
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import tarfile
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_apply_faults import Apply
 
 BAKE = str(Path(sys.executable).with_name("bake"))
 BUSYBOX = Path("/bin/busybox")
@@ -527,53 +526,6 @@ def test_a_provisioner_that_kills_its_own_shell(tmp_path: Path, base_tar: Path) 
     p.check_cache()
 
 
-class Apply:
-    """A `bake apply --format json` in the background, its events read as they come."""
-
-    def __init__(self, project: Project) -> None:
-        self.proc = subprocess.Popen([BAKE, "apply", "--format", "json", "plan.json"], cwd=project.work,
-                                     env=project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)  # fmt: skip
-        self.events: list[dict[str, Any]] = []
-        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if line.startswith("{"):
-                self._queue.put(json.loads(line))
-        self._queue.put(None)
-
-    def wait_for(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            event = self._queue.get(timeout=max(deadline - time.monotonic(), 0.01))
-            assert event is not None, f"bake apply ended first: {self.events}"
-            self.events.append(event)
-            if pred(event):
-                return
-
-    def stop(self, signum: int) -> str:
-        """Send a signal, wait for bake to exit; its stderr."""
-        self.proc.send_signal(signum)
-        try:
-            self.proc.wait(timeout=30)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-        self._reader.join(10)
-        while (event := self._queue.get_nowait()) is not None:
-            self.events.append(event)
-        assert self.proc.stdout is not None and self.proc.stderr is not None
-        err = self.proc.stderr.read()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        return err
-
-
 def processes_with_arg(arg: str) -> list[int]:
     """Pids of the processes that have `arg` among their arguments."""
     found = []
@@ -604,7 +556,7 @@ def test_sigterm_during_a_step(tmp_path: Path, base_tar: Path) -> None:
             time.sleep(0.02)
         assert processes_with_arg(nap), "the step's sleep is not running"
         t0 = time.monotonic()
-        err = run.stop(signal.SIGTERM)
+        _, err = run.stop(signal.SIGTERM)
         assert run.proc.returncode == 143, err
         assert time.monotonic() - t0 < 15
         assert "Interrupted" in err and "Traceback" not in err, err
