@@ -193,6 +193,9 @@ class _Writer:
         self.epoch = epoch
         self.tar = tar
         self.first_of: dict[tuple[int, int], str] = {}
+        # Without root, builds run as root inside a user namespace that maps it to this user: what
+        # this user owns is root's in the image (as a build run by root would have made it).
+        self.mapped = None if os.geteuid() == 0 else (os.geteuid(), os.getegid())
 
     def add(self, name: str) -> None:
         if name.rpartition("/")[2].startswith(WHITEOUT):
@@ -210,6 +213,9 @@ class _Writer:
         info = tarfile.TarInfo(name)
         info.mode = stat.S_IMODE(mode)
         info.uid, info.gid = st.st_uid, st.st_gid
+        if self.mapped is not None:
+            info.uid = 0 if info.uid == self.mapped[0] else info.uid
+            info.gid = 0 if info.gid == self.mapped[1] else info.gid
         info.mtime = _clamp(st.st_mtime_ns, self.epoch)
         if stat.S_ISDIR(mode):
             info.type = tarfile.DIRTYPE

@@ -774,3 +774,21 @@ def test_oci_layout_refuses_to_replace_other_folders(tmp_path: Path) -> None:
     assert (tmp_path / "keep.txt").read_text() == "mine"
     with pytest.raises(ValueError, match="history"):
         write_oci_layout(tmp_path / "new", [layer], EPOCH, history=["a", "b"])
+
+
+def test_without_root_the_users_files_are_roots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build run without root runs as root in a user namespace mapped to this user.
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "mine").write_text("x")
+    (tree / "theirs").write_text("y")
+    os.chown(tree / "mine", 4321, 4321)
+    os.chown(tree / "theirs", 77, 88)
+    monkeypatch.setattr(os, "geteuid", lambda: 4321)
+    monkeypatch.setattr(os, "getegid", lambda: 4321)
+    out = io.BytesIO()
+    write_tree(tree, 1700000000, out)
+    out.seek(0)
+    with tarfile.open(fileobj=out) as tar:
+        owners = {m.name: (m.uid, m.gid) for m in tar.getmembers()}
+    assert owners == {"mine": (0, 0), "theirs": (77, 88)}
