@@ -94,7 +94,12 @@ def make_builder(build: pf.Build, say: Callable[[str], None], cache: Any, root: 
     if build.builder == "rootfs":
         from .builders.rootfs import RootfsBuilder
 
-        return RootfsBuilder(cache, root, build.steps[0].config, warn=say)
+        made_by = [
+            f"bake {s.kind} {s.type}{f' ({s.name})' if s.name else ''} {s.key}"
+            for s in build.steps
+            if s.kind in ("source", "provisioner", "finalize")
+        ]
+        return RootfsBuilder(cache, root, build.steps[0].config, warn=say, steps=made_by)
     raise StepFailed(f'bake has no driver for the builder "{build.builder}"')
 
 

@@ -154,13 +154,26 @@ def _ancestors(name: str) -> Iterable[str]:
         i = name.find("/", i + 1)
 
 
-def diff(old: Mapping[str, Entry], new: Mapping[str, Entry]) -> Changes:
+def diff(old: Mapping[str, Entry], new: Mapping[str, Entry], epoch: int | None = None) -> Changes:
     """What changed from old to new: a path is changed if its entry differs in anything.
+
+    With `epoch`, a directory that stayed a directory counts as changed only if what a layer records
+    of it changed (mode, owner, mtime clamped to epoch): a step that made and removed a temporary
+    file leaves its folder's recorded entry as it was, and so adds nothing.
 
     deleted holds only the top-most removed paths: not the children of a removed directory, nor what
     was under a directory that is now something else (writing the new entry replaces that tree).
     """
-    changed = sorted((p for p, e in new.items() if old.get(p) != e), key=_key)
+
+    def differs(p: str, e: Entry) -> bool:
+        before = old.get(p)
+        if before == e:
+            return False
+        if epoch is not None and before is not None and e.is_dir and before.is_dir:
+            return _recorded(before, epoch) != _recorded(e, epoch)
+        return True
+
+    changed = sorted((p for p, e in new.items() if differs(p, e)), key=_key)
     deleted = []
     for p in old:
         if p in new:
@@ -177,6 +190,11 @@ def diff(old: Mapping[str, Entry], new: Mapping[str, Entry]) -> Changes:
 
 def _clamp(mtime_ns: int, epoch: int) -> int:
     return max(0, min(mtime_ns // 1_000_000_000, epoch))
+
+
+def _recorded(e: Entry, epoch: int) -> tuple[int, int, int, int]:
+    """What a layer records of a directory."""
+    return e.mode, e.uid, e.gid, _clamp(e.mtime_ns, epoch)
 
 
 def _whiteout_info(name: str, epoch: int) -> tarfile.TarInfo:

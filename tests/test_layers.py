@@ -792,3 +792,19 @@ def test_without_root_the_users_files_are_roots(tmp_path: Path, monkeypatch: pyt
     with tarfile.open(fileobj=out) as tar:
         owners = {m.name: (m.uid, m.gid) for m in tar.getmembers()}
     assert owners == {"mine": (0, 0), "theirs": (77, 88)}
+
+
+def test_a_temporary_file_made_and_removed_adds_nothing(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "tmp").mkdir(parents=True)
+    os.utime(tree / "tmp", (1_600_000_000, 1_600_000_000))  # older than the epoch: a real change would show
+    recent = tree / "recent"
+    recent.mkdir()
+    before = scan(tree)
+    for folder in (tree / "tmp", recent):
+        (folder / "script.sh").write_text("echo hi\n")
+        (folder / "script.sh").unlink()
+    after = scan(tree)
+    assert diff(before, after) == Changes(["recent", "tmp"], [])  # raw: both folders' mtimes moved
+    # Clamped to the epoch: "recent" records the same entry as before, "tmp" a newer mtime than it had.
+    assert diff(before, after, epoch=1_700_000_000) == Changes(["tmp"], [])

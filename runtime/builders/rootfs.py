@@ -9,7 +9,7 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +82,19 @@ class RootfsBuilder:
     type = "rootfs"
 
     def __init__(
-        self, cache: Any, root: Path, source_config: Mapping[str, Any], warn: Callable[[str], None] | None = None
+        self,
+        cache: Any,
+        root: Path,
+        source_config: Mapping[str, Any],
+        warn: Callable[[str], None] | None = None,
+        steps: Sequence[str] = (),
     ) -> None:
         self.cache = cache  # a LayerCache: layers are its blobs
         self.root = root  # the template root: relative paths in the plan start there
         self.epoch = int(source_config.get("source_date_epoch") or 0)
         self.warn = warn or (lambda _line: None)
+        # What made each layer, for the OCI image's history: "bake <kind> <type> <key>" per step in order.
+        self.steps = list(steps)
 
     # -- sessions
 
@@ -160,7 +167,7 @@ class RootfsBuilder:
     def snapshot(self, session: Session, key: str) -> tuple[str, int]:
         s = _session(session)
         now = scan(s.root)
-        changes = diff(s.state, now)
+        changes = diff(s.state, now, self.epoch)
         fd, tmp = tempfile.mkstemp(prefix="layer-", suffix=".tar", dir=s.work)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -215,17 +222,19 @@ class RootfsBuilder:
 
     def _oci(self, s: RootfsSession, dest: Path, shown: str) -> Artifact:
         layers: list[Path] = []
-        for digest in s.chain:
+        history: list[str] = []
+        for i, digest in enumerate(s.chain):
             blob = self.cache.blob_path(digest)
             if blob is None:
                 raise BuildError(f"layer {digest} is no longer in the cache")
             if blob.stat().st_size != _EMPTY_TAR_SIZE or any(blob.read_bytes()):
                 layers.append(blob)  # a step that changed nothing adds no layer
+                history.append(self.steps[i] if i < len(self.steps) else "")
         config: dict[str, Any] = {"Env": [f"PATH={DEFAULT_PATH}"]}
         sh = s.root / "bin" / "sh"
         if os.path.lexists(sh):
             config["Cmd"] = ["/bin/sh"]
-        manifest = write_oci_layout(dest, layers, self.epoch, config=config)
+        manifest = write_oci_layout(dest, layers, self.epoch, config=config, history=history)
         return Artifact(builder=self.type, id=shown, files=[shown], digest=manifest)
 
     def restore_artifact(self, layer: str, config: Mapping[str, Any]) -> Artifact:
