@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import getpass
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bake import __version__
@@ -54,6 +56,23 @@ class Trail:
               steps: Sequence[prov.StepRecord], started: float, finished: float) -> str:  # fmt: skip
         """Write the provenance of a build's artifact (when it made one) and append its audit record;
         the provenance file's path as the apply_complete event names it ("" when none)."""
+        with self._exclusive():  # another apply's provenance and record never land between ours
+            return self._build(name, ok, error, artifact, built, steps, started, finished)
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the trail's lock (a file beside the audit log) while writing provenance and its record."""
+        lock = self.log.path.with_name(self.log.path.name + ".lock")
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _build(self, name: str, ok: bool, error: str, artifact: Artifact | None, built: Artifact | None,
+               steps: Sequence[prov.StepRecord], started: float, finished: float) -> str:  # fmt: skip
         build = next(b for b in self.plan.builds if b.name == name)
         path = ""
         recorded = ""  # the path as the audit record names it

@@ -123,3 +123,45 @@ def test_a_platform_without_namespaces_is_a_clear_error(tmp_path: Path, bake_exe
     assert "Operation not permitted" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr
     assert not any((tmp_path / "cache" / "work").glob("rootfs-*"))
+
+
+def test_two_applies_of_one_plan_at_once(tmp_path: Path, bake_exe: str) -> None:
+    import hashlib
+    import json
+    import sqlite3
+
+    work = tmp_path / "proj"
+    work.mkdir()
+    (work / "t.pkr.hcl").write_text(
+        'source "rootfs" "x" {\n  base = "scratch"\n  output = "tar.gz"\n  output_path = "out/x.tar.gz"\n}\n'
+        'build {\n  sources = ["source.rootfs.x"]\n'
+        '  provisioner "file" {\n    source = "/bin/busybox"\n    destination = "/bin/sh"\n  }\n'
+        '  provisioner "shell" {\n    remote_path = "/s.sh"\n    skip_clean = true\n'
+        '    inline = ["ln /bin/sh /bin/busybox", "/bin/busybox --install -s /bin", "sleep 1"]\n  }\n}\n'
+    )
+    env = {**os.environ, "BAKE_CACHE_DIR": str(tmp_path / "cache"), "SOURCE_DATE_EPOCH": "1700000000"}
+    r = subprocess.run([bake_exe, "plan", "--out", "plan.json", "."], cwd=work, env=env, capture_output=True,
+                       text=True, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    cmd = [bake_exe, "apply", "--format", "json", "plan.json"]
+    procs = [subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]  # fmt: skip
+    digests = set()
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, out + err
+        done = json.loads(out.splitlines()[-1])
+        assert done["event"] == "apply_complete" and done["ok"]
+        digests.add(done["artifacts"][0]["digest"])
+    assert len(digests) == 1  # both made the same bytes
+    data = (work / "out" / "x.tar.gz").read_bytes()
+    assert "sha256:" + hashlib.sha256(data).hexdigest() in digests
+    assert not list((work / "out").glob(".*part"))
+    with sqlite3.connect(tmp_path / "cache" / "index.sqlite") as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        chains = [row[0] for row in con.execute("SELECT layer FROM layers WHERE builder = 'rootfs'")]
+    for chain in chains:
+        for digest in chain.split(","):
+            assert (tmp_path / "cache" / "blobs" / "sha256" / digest.removeprefix("sha256:")).is_file()
+    r = subprocess.run([bake_exe, "audit", "verify"], cwd=work, env=env, capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr

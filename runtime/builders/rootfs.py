@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import stat
 import sys
@@ -198,13 +199,14 @@ class RootfsBuilder:
         path.parent.mkdir(parents=True, exist_ok=True)
         if kind == "oci":
             return self._oci(s, path, str(config.get("output_path") or default_output(kind)))
-        tmp = path.with_name(f".{path.name}.part")
+        token = secrets.token_hex(4)  # two applies of one plan at once write apart, then replace in turn
+        tmp = path.with_name(f".{path.name}.{token}.part")
         try:
             if kind == "tar":
                 with tmp.open("wb") as out:
                     write_tree(s.root, self.epoch, out)
             else:
-                raw = path.with_name(f".{path.name}.tar.part")
+                raw = path.with_name(f".{path.name}.{token}.tar.part")
                 try:
                     with raw.open("wb") as out:
                         write_tree(s.root, self.epoch, out)
