@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import threading
@@ -397,3 +398,11 @@ def test_a_symlink_loop_is_an_error(tree: Path) -> None:
     (tree / "b").symlink_to("/a")
     with pytest.raises(BuildError, match="too many levels of symbolic links"):
         resolve_in_root(tree, "/a/file")
+
+
+def test_hostname_changes_stay_inside(comm: ChrootCommunicator) -> None:
+    before = socket.gethostname()
+    result = comm.run(["/bin/sh", "-c", "hostname bake-inside && hostname"])
+    assert result.exit_code == 0, result.output_tail
+    assert result.output_tail.strip() == "bake-inside"
+    assert socket.gethostname() == before

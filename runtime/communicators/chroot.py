@@ -26,7 +26,9 @@ from ..interfaces import BuildError, CommandResult, CommandTimeout, OutputSink
 TAIL_LINES = 40
 MAX_SYMLINKS = 40  # as the kernel's path walk (ELOOP)
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-NAMESPACES = ["--mount", "--pid", "--fork", "--kill-child", "--propagation", "private"]
+# Own mount and PID namespaces, and own UTS and IPC ones so that `hostname` or System V IPC in a
+# provisioner never reaches the host; the network stays the host's (provisioners fetch packages).
+NAMESPACES = ["--mount", "--pid", "--uts", "--ipc", "--fork", "--kill-child", "--propagation", "private"]
 USER_NAMESPACE = ["--user", "--map-root-user"]
 # The steps before the command report on the process's stderr (the command's goes to its stdout):
 # "+" once the namespace's shell runs, "+" again once the helper runs, and what failed, if anything.
