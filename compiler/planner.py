@@ -25,7 +25,7 @@ from .packer.config import BuildSource, Provisioner, Template
 # Fields that shape the final artifact, not the container the steps run in: they go to finalize.
 FINALIZE_FIELDS: dict[str, frozenset[str]] = {
     "docker": frozenset({"changes", "commit", "discard", "export_path", "author", "message"}),
-    "rootfs": frozenset({"output", "output_path"}),
+    "rootfs": frozenset({"output", "output_path", "changes"}),
 }
 # Step options that never change a step's result: in the plan, outside the keys.
 COSMETIC = ("name", "timeout", "pause_before", "max_retries")

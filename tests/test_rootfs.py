@@ -385,8 +385,9 @@ def test_a_cache_hit_gives_the_same_bytes_as_a_miss(tmp_path: Path, base_tar: Pa
 @pytest.mark.skipif(shutil.which("skopeo") is None, reason="skopeo is not installed (.ci/run installs it)")
 def test_oci_output_runs_in_docker(tmp_path: Path, docker_host: str) -> None:
     p = Project(tmp_path)
-    write_template(p.work, [source("hello", "oci", "output/hello.oci")], shell("echo hello > /hello.txt"),
-                   scratch=True)  # fmt: skip
+    changes = '  changes = ["ENV GREETING=\\"hi there\\"", "WORKDIR /srv", "CMD [\\"cat\\", \\"hello.txt\\"]"]\n'
+    oci = source("hello", "oci", "output/hello.oci").replace("}\n", changes + "}\n")
+    write_template(p.work, [oci], shell("mkdir /srv", "echo hello > /srv/hello.txt"), scratch=True)
     p.plan()
     p.apply()
     image = f"bake/rootfs-oci-test-{uuid.uuid4().hex[:12]}:latest"
@@ -398,10 +399,13 @@ def test_oci_output_runs_in_docker(tmp_path: Path, docker_host: str) -> None:
     )  # fmt: skip
     try:
         assert copy.returncode == 0, copy.stdout + copy.stderr
-        run = subprocess.run(["docker", "run", "--rm", "--network", "none", image, "/bin/sh", "-c", "cat /hello.txt"],
+        run = subprocess.run(["docker", "run", "--rm", "--network", "none", image],
                              capture_output=True, text=True, timeout=120, check=False, env=env)  # fmt: skip
         assert run.returncode == 0, run.stdout + run.stderr
-        assert run.stdout == "hello\n"
+        assert run.stdout == "hello\n"  # the CMD, run in the WORKDIR the changes set
+        run = subprocess.run(["docker", "run", "--rm", "--network", "none", image, "/bin/sh", "-c", 'echo "$GREETING"'],
+                             capture_output=True, text=True, timeout=120, check=False, env=env)  # fmt: skip
+        assert run.stdout == "hi there\n", run.stdout + run.stderr
     finally:
         subprocess.run(["docker", "rmi", "-f", image], capture_output=True, timeout=60, check=False, env=env)
 

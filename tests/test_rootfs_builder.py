@@ -6,6 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from bake.runtime.builders.rootfs import KEPT, RootfsBuilder, chain_of, sweep
 from bake.runtime.cache import LayerCache
 
@@ -165,3 +167,50 @@ def test_two_applies_of_one_plan_at_once(tmp_path: Path, bake_exe: str) -> None:
             assert (tmp_path / "cache" / "blobs" / "sha256" / digest.removeprefix("sha256:")).is_file()
     r = subprocess.run([bake_exe, "audit", "verify"], cwd=work, env=env, capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_changes_make_the_oci_image_config() -> None:
+    from bake.runtime.builders.rootfs import image_config
+
+    config = image_config(
+        [
+            "ENV A=1 B='two words'",
+            "ENV A 3",
+            'CMD ["/app", "--serve"]',
+            "WORKDIR /srv",
+            "USER 1000:1000",
+            "EXPOSE 8080 53/udp",
+            'LABEL org.opencontainers.image.title="hello"',
+            "VOLUME /data",
+            "STOPSIGNAL SIGTERM",
+        ],
+        {"Env": ["PATH=/bin", "A=0"], "Cmd": ["/bin/sh"]},
+    )
+    assert config == {
+        "Env": ["PATH=/bin", "B=two words", "A=3"],
+        "Cmd": ["/app", "--serve"],
+        "WorkingDir": "/srv",
+        "User": "1000:1000",
+        "ExposedPorts": {"8080/tcp": {}, "53/udp": {}},
+        "Labels": {"org.opencontainers.image.title": "hello"},
+        "Volumes": {"/data": {}},
+        "StopSignal": "SIGTERM",
+    }
+    assert image_config(["ENTRYPOINT top -b"], {"Cmd": ["/bin/sh"]}) == {"Entrypoint": ["/bin/sh", "-c", "top -b"]}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("ONBUILD RUN true", "cannot be applied to an OCI image config"),
+        ("CMD [1, 2]", "is not a JSON array of strings"),
+        ("ENV", "has no value"),
+        ("LABEL a=1 b", 'expected KEY=VALUE, got "b"'),
+    ],
+)
+def test_bad_changes_are_clear_errors(change: str, message: str) -> None:
+    from bake.runtime.builders.rootfs import image_config
+    from bake.runtime.interfaces import BuildError
+
+    with pytest.raises(BuildError, match=message):
+        image_config([change], {})

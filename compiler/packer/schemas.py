@@ -22,6 +22,7 @@ EXTRA_SCHEMAS: dict[str, dict[str, Any]] = {
         "base_checksum": {"type": "string", "required": False},
         "output": {"type": "string", "required": False},
         "output_path": {"type": "string", "required": False},
+        "changes": {"type": "list(string)", "required": False},  # oci output: the image config, as docker's
     },
 }
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import secrets
+import shlex
 import shutil
 import stat
 import sys
@@ -193,12 +195,15 @@ class RootfsBuilder:
         kind = str(config.get("output") or "tar")
         if kind not in OUTPUTS:
             raise BuildError(f'the rootfs builder\'s output must be one of {", ".join(OUTPUTS)}, not "{kind}"')
+        changes = [str(c) for c in config.get("changes") or []]
+        if changes and kind != "oci":
+            raise BuildError(f'changes set the image config of an "oci" output; a "{kind}" output has none')
         path = Path(str(config.get("output_path") or default_output(kind)))
         if not path.is_absolute():
             path = self.root / path
         path.parent.mkdir(parents=True, exist_ok=True)
         if kind == "oci":
-            return self._oci(s, path, str(config.get("output_path") or default_output(kind)))
+            return self._oci(s, path, str(config.get("output_path") or default_output(kind)), changes)
         token = secrets.token_hex(4)  # two applies of one plan at once write apart, then replace in turn
         tmp = path.with_name(f".{path.name}.{token}.part")
         try:
@@ -222,7 +227,7 @@ class RootfsBuilder:
         shown = str(config.get("output_path") or default_output(kind))
         return Artifact(builder=self.type, id=shown, files=[shown], digest=digest)
 
-    def _oci(self, s: RootfsSession, dest: Path, shown: str) -> Artifact:
+    def _oci(self, s: RootfsSession, dest: Path, shown: str, changes: Sequence[str] = ()) -> Artifact:
         layers: list[Path] = []
         history: list[str] = []
         for i, digest in enumerate(s.chain):
@@ -236,6 +241,7 @@ class RootfsBuilder:
         sh = s.root / "bin" / "sh"
         if os.path.lexists(sh):
             config["Cmd"] = ["/bin/sh"]
+        config = image_config(changes, config)
         manifest = write_oci_layout(dest, layers, self.epoch, config=config, history=history)
         return Artifact(builder=self.type, id=shown, files=[shown], digest=manifest)
 
@@ -259,6 +265,70 @@ def sweep(base: Path) -> None:
             remove_tree(entry)
         except PermissionError:  # alive, someone else's
             continue
+
+
+def image_config(changes: Sequence[str], config: Mapping[str, Any]) -> dict[str, Any]:
+    """An OCI image config with Dockerfile-style `changes` applied (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL,
+    USER, VOLUME, WORKDIR, STOPSIGNAL), as docker commit --change applies them."""
+    out = dict(config)
+    for change in changes:
+        word, _, rest = change.strip().partition(" ")
+        word, rest = word.upper(), rest.strip()
+        if not rest:
+            raise BuildError(f'changes: "{change}" has no value')
+        if word in ("CMD", "ENTRYPOINT"):
+            out["Cmd" if word == "CMD" else "Entrypoint"] = _command(rest, change)
+            if word == "ENTRYPOINT":
+                out.pop("Cmd", None)  # as in a Dockerfile: a new entrypoint resets the inherited command
+        elif word == "ENV":
+            env = [e for e in out.get("Env", []) if isinstance(e, str)]
+            for key, value in _pairs(rest, change):
+                env = [e for e in env if e.partition("=")[0] != key] + [f"{key}={value}"]
+            out["Env"] = env
+        elif word == "LABEL":
+            out["Labels"] = {**out.get("Labels", {}), **dict(_pairs(rest, change))}
+        elif word == "EXPOSE":
+            ports = {p if "/" in p else f"{p}/tcp": {} for p in rest.split()}
+            out["ExposedPorts"] = {**out.get("ExposedPorts", {}), **ports}
+        elif word == "VOLUME":
+            paths = _command(rest, change) if rest.startswith("[") else rest.split()
+            out["Volumes"] = {**out.get("Volumes", {}), **{p: {} for p in paths}}
+        elif word in ("USER", "WORKDIR", "STOPSIGNAL"):
+            out[{"USER": "User", "WORKDIR": "WorkingDir", "STOPSIGNAL": "StopSignal"}[word]] = rest
+        else:
+            allowed = "CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR"
+            raise BuildError(f'changes: "{change}" cannot be applied to an OCI image config (allowed: {allowed})')
+    return out
+
+
+def _command(text: str, change: str) -> list[str]:
+    """The exec form (a JSON array) as is; the shell form through /bin/sh -c."""
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise BuildError(f'changes: "{change}" is not a JSON array of strings')
+        return value
+    return ["/bin/sh", "-c", text]
+
+
+def _pairs(text: str, change: str) -> list[tuple[str, str]]:
+    """KEY=VALUE pairs (values may be quoted), or the legacy `KEY VALUE` form."""
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise BuildError(f'changes: "{change}": {exc}') from None
+    if words and "=" not in words[0]:
+        return [(words[0], text.split(None, 1)[1] if len(words) > 1 else "")]
+    pairs = []
+    for word in words:
+        key, eq, value = word.partition("=")
+        if not eq or not key:
+            raise BuildError(f'changes: "{change}": expected KEY=VALUE, got "{word}"')
+        pairs.append((key, value))
+    return pairs
 
 
 def default_output(kind: str) -> str:
