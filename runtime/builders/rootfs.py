@@ -288,7 +288,7 @@ def image_config(changes: Sequence[str], config: Mapping[str, Any]) -> dict[str,
         elif word == "LABEL":
             out["Labels"] = {**out.get("Labels", {}), **dict(_pairs(rest, change))}
         elif word == "EXPOSE":
-            ports = {p if "/" in p else f"{p}/tcp": {} for p in rest.split()}
+            ports: dict[str, dict[str, Any]] = {p if "/" in p else f"{p}/tcp": {} for p in rest.split()}
             out["ExposedPorts"] = {**out.get("ExposedPorts", {}), **ports}
         elif word == "VOLUME":
             paths = _command(rest, change) if rest.startswith("[") else rest.split()
