@@ -336,14 +336,13 @@ class _Extractor:
         name = _clean_name(member.name, "member name")
         if not name:
             return  # the root itself
-        base = name.rpartition("/")[2]
-        if base.startswith(WHITEOUT):
-            self.whiteout(name)
-            return
-        if member.ischr() or member.isblk():
-            raise LayerError(f"device nodes are not allowed in a rootfs base: {name}")
-        target = self.link_target(name, member) if member.islnk() else ""
-        try:
+        try:  # OSError from whiteouts and link targets too (a name too long); OverflowError: owner, mtime
+            if name.rpartition("/")[2].startswith(WHITEOUT):
+                self.whiteout(name)
+                return
+            if member.ischr() or member.isblk():
+                raise LayerError(f"device nodes are not allowed in a rootfs base: {name}")
+            target = self.link_target(name, member) if member.islnk() else ""
             self.parents(name, create=True)
             if member.isdir():
                 self.directory(name, member)
@@ -362,7 +361,7 @@ class _Extractor:
                 self.metadata(name, member)
             else:
                 raise LayerError(f"unsupported member type {member.type!r}: {name}")
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, OverflowError) as e:
             raise LayerError(f"cannot extract {name}: {e}") from e
         self.kept.add(name)
         self.kept.update(_ancestors(name))
@@ -487,8 +486,15 @@ class _Extractor:
                 if not stat.S_ISDIR(os.lstat(self.path(name)).st_mode):
                     continue
                 self.metadata(name, member)
-            except OSError as e:
+            except (OSError, ValueError, OverflowError) as e:
                 raise LayerError(f"cannot set the metadata of {name}: {e}") from e
+
+
+def _open_stream(src: BinaryIO) -> tarfile.TarFile:
+    try:
+        return tarfile.open(fileobj=src, mode="r|*", encoding="utf-8", errors="surrogateescape")
+    except TypeError as e:  # CPython's tarfile on a gzip header cut short: ord(b"")
+        raise tarfile.ReadError("the gzip header is cut short") from e
 
 
 def extract_layer(src: BinaryIO, root: Path) -> None:
@@ -502,7 +508,7 @@ def extract_layer(src: BinaryIO, root: Path) -> None:
     os.makedirs(root, exist_ok=True)
     x = _Extractor(root)
     try:
-        with tarfile.open(fileobj=src, mode="r|*", encoding="utf-8", errors="surrogateescape") as tar:
+        with _open_stream(src) as tar:
             for member in tar:
                 x.apply(tar, member)
     except tarfile.TarError as e:
