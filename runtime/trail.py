@@ -61,10 +61,11 @@ class Trail:
 
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
-        """Hold the trail's lock (a file beside the audit log) while writing provenance and its record."""
-        lock = self.log.path.with_name(self.log.path.name + ".lock")
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        """Hold the trail's lock while writing provenance and its record: a flock on the audit log's folder
+        (the log itself is flock'ed by each append, and a second lock file would litter the folder)."""
+        folder = self.log.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
