@@ -65,23 +65,13 @@ def verify_plan(plan_path: str, json_output: bool, extra_vars: list[str], audit_
         options = ApplyOptions(no_cache=True, json=json_output)
         runner = Runner(plan, root, cache, options, out)
         runner.secrets = secrets
+        results: list[Any] = []
         try:
             results = runner.run()
+            reports = _compare(results, recorded, root)
         finally:
+            _remove_images(cache, results)
             cache.close()
-        reports: list[dict[str, Any]] = []
-        for r in results:
-            record = recorded[r.name]
-            want = str(record["built"]["digest"])
-            report: dict[str, Any] = {"build": r.name, "recorded": want, "rebuilt": "", "identical": False}
-            if not r.ok or r.built is None:
-                report["error"] = r.error or "the rebuild made no artifact"
-            else:
-                report["rebuilt"] = r.built.digest
-                report["identical"] = r.built.digest == want
-                if not report["identical"]:
-                    report["differences"] = differences(_recorded_file(record, root), _local(r.built, root))
-            reports.append(report)
     ok = all(r["identical"] for r in reports)
     if json_output:
         out.write(json.dumps({"event": "verify_complete", "plan_hash": plan.plan_hash, "builds": reports, "ok": ok},
@@ -90,6 +80,41 @@ def verify_plan(plan_path: str, json_output: bool, extra_vars: list[str], audit_
         out.write(_render(reports))
     out.flush()
     return 0 if ok else 1
+
+
+def _compare(results: list[Any], recorded: dict[str, dict[str, Any]], root: Path) -> list[dict[str, Any]]:
+    reports: list[dict[str, Any]] = []
+    for r in results:
+        record = recorded[r.name]
+        want = str(record["built"]["digest"])
+        report: dict[str, Any] = {"build": r.name, "recorded": want, "rebuilt": "", "identical": False}
+        if not r.ok or r.built is None:
+            report["error"] = r.error or "the rebuild made no artifact"
+        else:
+            report["rebuilt"] = r.built.digest
+            report["identical"] = r.built.digest == want
+            if not report["identical"]:
+                report["differences"] = differences(_recorded_file(record, root), _local(r.built, root))
+        reports.append(report)
+    return reports
+
+
+def _remove_images(cache: Any, results: list[Any]) -> None:
+    """Remove the images a docker rebuild made (its layers and committed artifact): a check leaves nothing."""
+    images = [e.layer for e in cache.entries() if e.builder == "docker"]
+    images += [r.built.id for r in results if r.built is not None and r.built.builder == "docker" and not r.built.files]
+    if not images:
+        return
+    import contextlib
+
+    import docker
+
+    with contextlib.suppress(docker.errors.DockerException):
+        client = docker.from_env()
+        for image in reversed(images):  # children before their parents
+            with contextlib.suppress(docker.errors.DockerException):
+                client.images.remove(image, force=True)
+        client.close()
 
 
 def _redirect(build: pf.Build, place: Path) -> None:
