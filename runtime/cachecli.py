@@ -60,8 +60,10 @@ def format_age(seconds: float) -> str:
 
 
 def _short(key: str) -> str:
-    algo, sep, hexdigest = key.partition(":")
-    return f"{algo}:{hexdigest[:12]}" if sep else key[:19]
+    """A key as a table shows it: 12 hex digits, and any suffix after them ("sha256:abc.../artifact")."""
+    algo, sep, rest = key.partition(":")
+    hexdigest, slash, suffix = rest.partition("/")
+    return f"{algo}:{hexdigest[:12]}{slash}{suffix}" if sep else key[:19]
 
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:

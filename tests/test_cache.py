@@ -577,3 +577,12 @@ def test_cache_commands_use_bake_cache_dir(tmp_path: Path, monkeypatch: pytest.M
     LayerCache().put(K2, "docker", "img", 10)
     assert "sha256:111111111111  null" in cache_ls("text")
     assert "removed 1 layer (10B); 0B remain" in cache_prune(None, "0"), "entries of size 0 fit any size limit"
+
+
+def test_ls_shows_the_suffix_of_an_artifact_record(tmp_path: Path) -> None:
+    cache = LayerCache(tmp_path / "c")
+    key = "sha256:" + "ab" * 32
+    cache.put(key, "rootfs", "sha256:" + "cd" * 32, 10)
+    cache.put(key + "/artifact", "artifact", '{"id": "out.tar"}', 0)
+    rows = sorted(line.split()[:2] for line in cache_ls("text", cache).splitlines()[1:3])
+    assert rows == [[f"sha256:{'ab' * 6}", "rootfs"], [f"sha256:{'ab' * 6}/artifact", "artifact"]]
