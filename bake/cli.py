@@ -477,13 +477,14 @@ audit_app = typer.Typer(help="Read and check the audit log of applies and builds
 app.add_typer(audit_app, name="audit")
 
 _DEFAULT_AUDIT_LOG = os.path.join(".bake", "audit.jsonl")
+AuditLogOption = Annotated[
+    str, typer.Option("--audit-log", metavar="FILE", help="The audit log (default: .bake/audit.jsonl).")
+]
 
 
 @audit_app.command("ls")
 def audit_ls_command(
-    audit_log: Annotated[
-        str, typer.Option("--audit-log", metavar="FILE", help="The audit log (default: .bake/audit.jsonl).")
-    ] = _DEFAULT_AUDIT_LOG,
+    audit_log: AuditLogOption = _DEFAULT_AUDIT_LOG,
     output: Annotated[
         OutputFormat, typer.Option("--format", help='text, or json: {"records": [...]}.')
     ] = OutputFormat.text,
@@ -502,9 +503,7 @@ def audit_ls_command(
 
 @audit_app.command("verify")
 def audit_verify_command(
-    audit_log: Annotated[
-        str, typer.Option("--audit-log", metavar="FILE", help="The audit log (default: .bake/audit.jsonl).")
-    ] = _DEFAULT_AUDIT_LOG,
+    audit_log: AuditLogOption = _DEFAULT_AUDIT_LOG,
     key: Annotated[
         str | None,
         typer.Option("--key", metavar="PUBLIC_KEY_PEM", help="Check signatures with this key, not the recorded ones."),
