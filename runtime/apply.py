@@ -29,6 +29,7 @@ from .steps import StepContext, StepFailed, check_plain
 
 if TYPE_CHECKING:
     from .progress import LiveProgress
+    from .trail import Trail
 
 Emit = Callable[[dict[str, Any]], None]
 # How long an interrupted apply waits for its builds to stop once their machines are removed.
@@ -94,12 +95,7 @@ def make_builder(build: pf.Build, say: Callable[[str], None], cache: Any, root: 
     if build.builder == "rootfs":
         from .builders.rootfs import RootfsBuilder
 
-        made_by = [
-            f"bake {s.kind} {s.type}{f' ({s.name})' if s.name else ''} {s.key}"
-            for s in build.steps
-            if s.kind in ("source", "provisioner", "finalize")
-        ]
-        return RootfsBuilder(cache, root, build.steps[0].config, warn=say, steps=made_by)
+        return RootfsBuilder(cache, root, build.steps[0].config, warn=say, steps=build.steps)
     raise StepFailed(f'bake has no driver for the builder "{build.builder}"')
 
 
@@ -649,7 +645,7 @@ def apply_plan(plan_path: str, options: ApplyOptions, out: TextIO = sys.stdout) 
     return 0 if event["ok"] else 1
 
 
-def record_trail(trail: Any, runner: Runner, results: list[BuildResult]) -> dict[str, str]:
+def record_trail(trail: Trail, runner: Runner, results: list[BuildResult]) -> dict[str, str]:
     """Provenance files and audit records for the builds (build name -> provenance path); a build whose
     trail cannot be written is reported and counted as failed, never silently left unrecorded."""
     from .provenance import StepRecord

@@ -284,6 +284,19 @@ class AuditLog:
                 raise AuditError(f"audit log {self.path}, record {n} (line {n}): {exc}") from None
         return out
 
+    def check_tail(self) -> None:
+        """AuditError when the log's last line is torn (append would refuse to extend it); fine if absent."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise AuditError(f"cannot read the audit log {self.path}: {exc.strerror or exc}") from None
+        try:
+            _last_line(fd)
+        finally:
+            os.close(fd)
+
     def head(self) -> tuple[int, str]:
         """(number of lines, "sha256:" of the last line): what to anchor elsewhere to detect tail truncation."""
         lines, _ = self._lines()

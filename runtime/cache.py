@@ -325,11 +325,14 @@ class LayerCache:
                 return self._store(f)
         return self._store(src)
 
-    def _store(self, f: BinaryIO) -> str:
+    def _make_blob_dir(self) -> None:
         try:
             self.blob_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CacheError(f"cannot create the blob folder {self.blob_dir}: {exc}") from exc
+
+    def _store(self, f: BinaryIO) -> str:
+        self._make_blob_dir()
         fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=self.blob_dir)
         tmp = Path(tmp_name)
         try:
@@ -361,10 +364,7 @@ class LayerCache:
     def adopt_blob(self, path: str | os.PathLike[str]) -> str:
         """Move a finished file into the blob store (no copy: it must be on the cache's filesystem, as a
         builder's work folder under `<root>/work` is) and return its "sha256:<hex>"; the file is gone after."""
-        try:
-            self.blob_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CacheError(f"cannot create the blob folder {self.blob_dir}: {exc}") from exc
+        self._make_blob_dir()
         with open(path, "rb") as f:
             hexdigest = hashlib.file_digest(f, "sha256").hexdigest()
             os.fsync(f.fileno())

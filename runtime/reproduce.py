@@ -14,7 +14,6 @@ from typing import IO, Any, TextIO
 from bake.compiler import planfile as pf
 
 from . import audit
-from .interfaces import Artifact
 
 # Output fields naming where a builder writes its artifact (relative to the template root).
 OUTPUT_FIELDS = ("output_path", "export_path")
@@ -94,7 +93,9 @@ def _compare(results: list[Any], recorded: dict[str, dict[str, Any]], root: Path
             report["rebuilt"] = r.built.digest
             report["identical"] = r.built.digest == want
             if not report["identical"]:
-                report["differences"] = differences(_recorded_file(record, root), _local(r.built, root))
+                report["differences"] = differences(
+                    _first_existing(record["built"].get("files") or [], root), _first_existing(r.built.files, root)
+                )
         reports.append(report)
     return reports
 
@@ -138,16 +139,9 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
-def _local(artifact: Artifact, root: Path) -> Path | None:
-    for name in artifact.files:
-        p = Path(name) if Path(name).is_absolute() else root / name
-        if p.exists():
-            return p
-    return None
-
-
-def _recorded_file(record: dict[str, Any], root: Path) -> Path | None:
-    for name in record["built"].get("files") or []:
+def _first_existing(names: list[str], root: Path) -> Path | None:
+    """The first of an artifact's files that is on disk (names relative to the template root)."""
+    for name in names:
         p = Path(name) if Path(name).is_absolute() else root / name
         if p.exists():
             return p

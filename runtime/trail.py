@@ -44,8 +44,8 @@ class Trail:
         """Refuse to start when the audit log cannot take a record (a torn or altered last line)."""
         try:
             if self.log.path.exists():
-                self.log.records()
-                _check_complete(self.log.path)
+                self.log.records()  # every record parses
+                self.log.check_tail()  # and the last one is whole
         except (audit.AuditError, OSError) as exc:
             raise TrailError(
                 f"the audit log {self.log.path} cannot be extended: {exc}. "
@@ -174,17 +174,6 @@ def _recorded(path: Path, log_root: Path) -> str:
         return full.relative_to(os.path.abspath(log_root)).as_posix()
     except ValueError:
         return str(full)
-
-
-def _check_complete(path: Path) -> None:
-    """AuditError when the log's last line lacks its newline (a torn write that still parses)."""
-    with open(path, "rb") as f:
-        size = f.seek(0, os.SEEK_END)
-        if size == 0:
-            return
-        f.seek(size - 1)
-        if f.read(1) != b"\n":
-            raise audit.AuditError("its last line is incomplete (a write was interrupted or the file was truncated)")
 
 
 def _user() -> str:

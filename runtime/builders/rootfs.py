@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from bake.compiler import planfile as pf
+
 from ..communicators.chroot import ChrootCommunicator, isolation
 from ..interfaces import Artifact, BuildError, Session
 from ..layers import (
@@ -30,8 +32,8 @@ from ..layers import (
 )
 
 OUTPUTS = ("tar", "tar.gz", "oci")
-# The tar of an empty layer: two zero blocks, padded to tarfile's record size.
-_EMPTY_TAR_SIZE = 10240
+# The layer of a step that changed nothing: a tar of two zero blocks, padded to tarfile's record size.
+EMPTY_LAYER = "sha256:" + hashlib.sha256(bytes(10240)).hexdigest()
 KEPT = "kept"  # in a work folder: --on-error abort kept it for debugging; never swept
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -44,11 +46,13 @@ def chain_of(layer: str) -> list[str]:
 class RootfsSession:
     """A build's work folder: the root filesystem tree, and what it looked like at the last snapshot."""
 
-    def __init__(self, work: Path, chain: list[str], exec_user: str = "") -> None:
+    def __init__(self, work: Path, chain: list[str], exec_user: str = "", fresh: bool = False) -> None:
         self.work = work
         self.root = work / "rootfs"
         self.chain = chain
-        self.state = scan(self.root)
+        # A fresh tree (a base just unpacked) is all new: the source step's layer holds the whole base,
+        # so that resume() can rebuild it from layers alone.
+        self.state = {} if fresh else scan(self.root)
         self._communicator = ChrootCommunicator(self.root, exec_user=exec_user)
         self.closed = False
 
@@ -90,36 +94,42 @@ class RootfsBuilder:
         root: Path,
         source_config: Mapping[str, Any],
         warn: Callable[[str], None] | None = None,
-        steps: Sequence[str] = (),
+        steps: Sequence[pf.Step] = (),
     ) -> None:
         self.cache = cache  # a LayerCache: layers are its blobs
         self.root = root  # the template root: relative paths in the plan start there
         self.epoch = int(source_config.get("source_date_epoch") or 0)
         self.warn = warn or (lambda _line: None)
         # What made each layer, for the OCI image's history: "bake <kind> <type> <key>" per step in order.
-        self.steps = list(steps)
+        self.made_by = [
+            f"bake {s.kind} {s.type}{f' ({s.name})' if s.name else ''} {s.key}"
+            for s in steps
+            if s.kind in ("source", "provisioner", "finalize")
+        ]
 
     # -- sessions
 
-    def _work(self) -> Path:
+    def _work(self) -> tuple[Path, Path]:
+        """A new work folder under the cache and the (empty) tree in it."""
         base = Path(self.cache.root) / "work"
         base.mkdir(parents=True, exist_ok=True)
         sweep(base)
-        return Path(tempfile.mkdtemp(prefix=f"rootfs-{os.getpid()}-", dir=base))
+        work = Path(tempfile.mkdtemp(prefix=f"rootfs-{os.getpid()}-", dir=base))
+        tree = work / "rootfs"
+        tree.mkdir()
+        os.chmod(tree, 0o755)  # whatever the umask
+        return work, tree
 
     def start(self, config: Mapping[str, Any], build_name: str) -> RootfsSession:
         isolation()  # a clear error now, before anything is unpacked, when chroot cannot run here
         base = str(config.get("base") or "")
         if not base:
             raise BuildError('the rootfs builder needs a "base" (a .tar or .tar.gz root filesystem, or "scratch")')
-        work = self._work()
+        work, tree = self._work()
         try:
-            tree = work / "rootfs"
-            tree.mkdir(mode=0o755)
-            os.chmod(tree, 0o755)
+            # The base's digest (and so its base_checksum) was checked with the plan's other inputs.
             if base != "scratch":
                 path = Path(base) if Path(base).is_absolute() else self.root / base
-                self._check_base(path, config)
                 try:
                     with path.open("rb") as f:
                         extract_layer(f, tree)
@@ -127,33 +137,16 @@ class RootfsBuilder:
                     raise BuildError(f"the base {base} cannot be used: {exc}") from exc
                 except OSError as exc:
                     raise BuildError(f"cannot read the base {base}: {exc.strerror or exc}") from exc
-            session = RootfsSession(work, [], str(config.get("exec_user") or ""))
-            session.state = {}  # the source step's layer holds the whole base: resume() rebuilds from layers only
-            return session
+            return RootfsSession(work, [], str(config.get("exec_user") or ""), fresh=True)
         except BaseException:
             remove_tree(work)
             raise
 
-    def _check_base(self, path: Path, config: Mapping[str, Any]) -> None:
-        want = str(config.get("base_checksum") or "")
-        if not want:
-            return
-        try:
-            with path.open("rb") as f:
-                found = hashlib.file_digest(f, "sha256").hexdigest()
-        except OSError as exc:
-            raise BuildError(f"cannot read the base {path}: {exc.strerror or exc}") from exc
-        if want.rpartition(":")[2].lower() != found:
-            raise BuildError(f"the base {path} has sha256:{found}, not its base_checksum {want}")
-
     def resume(self, layer: str, config: Mapping[str, Any], build_name: str) -> RootfsSession:
         isolation()
         chain = chain_of(layer)
-        work = self._work()
+        work, tree = self._work()
         try:
-            tree = work / "rootfs"
-            tree.mkdir(mode=0o755)
-            os.chmod(tree, 0o755)
             for digest in chain:
                 blob = self.cache.blob_path(digest)
                 if blob is None:
@@ -234,9 +227,9 @@ class RootfsBuilder:
             blob = self.cache.blob_path(digest)
             if blob is None:
                 raise BuildError(f"layer {digest} is no longer in the cache")
-            if blob.stat().st_size != _EMPTY_TAR_SIZE or any(blob.read_bytes()):
-                layers.append(blob)  # a step that changed nothing adds no layer
-                history.append(self.steps[i] if i < len(self.steps) else "")
+            if digest != EMPTY_LAYER:  # a step that changed nothing adds no layer
+                layers.append(blob)
+                history.append(self.made_by[i] if i < len(self.made_by) else "")
         config: dict[str, Any] = {"Env": [f"PATH={DEFAULT_PATH}"]}
         sh = s.root / "bin" / "sh"
         if os.path.lexists(sh):
