@@ -18,14 +18,14 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from bake.compiler import planfile as pf
+
+if TYPE_CHECKING:  # cryptography is imported only where keys are used: most applies sign nothing
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 __all__ = [
     "BUILDER_ID",
@@ -482,6 +482,10 @@ def provenance_path(artifact_files: Sequence[str], root: Path, build: str) -> Pa
 
 
 def _private_key(pem: bytes, what: str) -> Ed25519PrivateKey:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         if pem.lstrip().startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----"):
             key: object = serialization.load_ssh_private_key(pem, password=None)
@@ -499,6 +503,10 @@ def _private_key(pem: bytes, what: str) -> Ed25519PrivateKey:
 
 
 def _public_key(pem: bytes, what: str) -> Ed25519PublicKey:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     text = pem.strip()
     try:
         if text.startswith(b"ssh-"):
@@ -520,7 +528,15 @@ def _kind(key: object) -> str:
 
 
 def _raw(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _pem(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def keyid(public_key: bytes) -> str:
@@ -530,8 +546,7 @@ def keyid(public_key: bytes) -> str:
 
 def public_key_pem(private_key_pem: bytes) -> bytes:
     """The SubjectPublicKeyInfo PEM of an ed25519 private key's public half."""
-    key = _private_key(private_key_pem, "the signing key").public_key()
-    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return _pem(_private_key(private_key_pem, "the signing key").public_key())
 
 
 def load_private_key(path: Path | str) -> bytes:
@@ -540,6 +555,8 @@ def load_private_key(path: Path | str) -> bytes:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ProvenanceError(f"cannot read the signing key {path}: {exc.strerror or exc}") from None
+    from cryptography.hazmat.primitives import serialization
+
     key = _private_key(data, f"the signing key {path}")
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -552,8 +569,7 @@ def load_public_key(path: Path | str) -> bytes:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ProvenanceError(f"cannot read the public key {path}: {exc.strerror or exc}") from None
-    key = _public_key(data, f"the public key {path}")
-    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return _pem(_public_key(data, f"the public key {path}"))
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:
@@ -603,6 +619,8 @@ def verify_envelope(envelope: Mapping[str, Any], public_key_pem: bytes | None = 
     A key is required; a signature whose keyid names another key is skipped, and one valid
     signature by the given key suffices.
     """
+    from cryptography.exceptions import InvalidSignature
+
     if public_key_pem is None:
         raise ProvenanceError("no public key to verify the provenance signature with")
     key = _public_key(public_key_pem, "the public key")
